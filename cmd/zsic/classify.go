@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/zsic/zsic/zsic"
+	"github.com/zsic/zsic/zsic/imageproc"
+)
+
+func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var (
+		mf       modelFlags
+		labels   string
+		template string
+		top      int
+		asJSON   bool
+	)
+	fs := newFlagSet("classify", "(-m DIR | --model-id ID) IMAGE... --labels a,b,c [flags]",
+		"zsic classify -m fixtures/models/tiny-clip cat.png --labels cat,dog,bird", stderr)
+	mf.register(fs)
+	fs.StringVar(&labels, "labels", "", "candidate labels, comma-separated")
+	fs.StringVar(&template, "template", zsic.DefaultTemplate, "prompt template; {} is replaced by the label")
+	fs.IntVar(&top, "top", 0, "print only the best N labels (0: all)")
+	fs.BoolVar(&asJSON, "json", false, "print the pipeline's output: a JSON list of {score, label} per image")
+	images, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(images) == 0 {
+		return errors.New("no image given (see zsic classify --help)")
+	}
+	names := splitLabels(labels)
+	if len(names) == 0 {
+		return errors.New("no --labels: give the candidate labels, comma-separated")
+	}
+	imgs := make([]image.Image, len(images))
+	for i, p := range images {
+		if imgs[i], err = readImage(p); err != nil {
+			return err
+		}
+	}
+	clf, err := mf.open(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer clf.Close()
+	l, err := clf.EncodeLabels(names, template, 0)
+	if err != nil {
+		return err
+	}
+	ranked, err := clf.Classify(imgs, l)
+	if err != nil {
+		return err
+	}
+	type scored struct {
+		Score float64 `json:"score"`
+		Label string  `json:"label"`
+	}
+	for i, r := range ranked {
+		if top > 0 && top < len(r) {
+			r = r[:top]
+		}
+		if asJSON {
+			out := make([]scored, len(r))
+			for k, x := range r {
+				out[k] = scored{x.Score, names[x.Label]}
+			}
+			if err := json.NewEncoder(stdout).Encode(out); err != nil {
+				return err
+			}
+			continue
+		}
+		if len(images) > 1 {
+			fmt.Fprintf(stdout, "%s\n", images[i])
+		}
+		for _, x := range r {
+			fmt.Fprintf(stdout, "%.4f\t%s\n", x.Score, names[x.Label])
+		}
+	}
+	return nil
+}
+
+// splitLabels splits a comma-separated list, dropping empty items.
+func splitLabels(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, ",") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// readImage reads and decodes an image file.
+func readImage(path string) (image.Image, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read image: %w", err)
+	}
+	img, err := imageproc.Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("image %s: %w", path, err)
+	}
+	return img, nil
+}
+
+// ms returns d in milliseconds.
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/zsic/zsic/zsic"
+	"github.com/zsic/zsic/zsic/dataset"
+	"github.com/zsic/zsic/zsic/hub"
+)
+
+// Task is the only task zsic evaluates.
+const Task = "zero-shot-image-classification"
+
+// report is the JSON written by --output.
+type report struct {
+	ModelID   string            `json:"model_id"`
+	ModelPath map[string]string `json:"model_path"`
+	Task      string            `json:"task"`
+	Device    string            `json:"device"`
+	Dataset   reportDataset     `json:"dataset"`
+	Metrics   zsic.Metrics      `json:"metrics"`
+	Timings   reportTimings     `json:"timings"`
+	Failures  []zsic.Failure    `json:"failures,omitempty"`
+}
+
+type reportDataset struct {
+	Path           string            `json:"path"`
+	Split          string            `json:"split"`
+	Samples        int               `json:"samples"`
+	Shuffle        bool              `json:"shuffle"`
+	Seed           int64             `json:"seed"`
+	Manifest       string            `json:"manifest,omitempty"`
+	ColumnsMapping map[string]string `json:"columns_mapping"`
+}
+
+type reportTimings struct {
+	TextEncodeS  float64 `json:"text_encode_s"`
+	ImageEncodeS float64 `json:"image_encode_s"`
+	PerImageMS   float64 `json:"per_image_ms"`
+}
+
+// evalFlags are eval's flags beyond the model's.
+type evalFlags struct {
+	model       modelFlags
+	task        string
+	data        string
+	split       string
+	samples     int
+	shuffle     bool
+	seed        int64
+	columns     listFlag
+	batchSize   int
+	template    string
+	output      string
+	predictions string
+	labels      string
+	manifest    string
+	strict      bool
+	quiet       bool
+}
+
+func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f evalFlags
+	fs := newFlagSet("eval", "(-m DIR | --model-id ID | -m image-encoder=PATH -m text-encoder=PATH) --dataset PATH_OR_HUB_ID [flags]",
+		"zsic eval -m fixtures/models/tiny-clip --dataset ../shared/data/cifar100/test.parquet --samples 1000 --output report.json", stderr)
+	f.model.register(fs)
+	fs.StringVar(&f.task, "task", Task, "task (only "+Task+")")
+	fs.StringVar(&f.data, "dataset", "", "a parquet file or folder of shards, an image folder, a CSV/JSONL manifest, or a Hub dataset id")
+	fs.StringVar(&f.split, "split", "test", "dataset split (for a Hub dataset id)")
+	fs.IntVar(&f.samples, "samples", 0, "evaluate the first N rows (0: all)")
+	fs.BoolVar(&f.shuffle, "shuffle", false, "draw the --samples rows at random (seeded by --seed)")
+	fs.Int64Var(&f.seed, "seed", 0, "seed of --shuffle")
+	fs.Var(&f.columns, "column", "column mapping KEY=COLUMN, repeatable: input_column (default img), label_column (default fine_label)")
+	fs.IntVar(&f.batchSize, "batch-size", 32, "images (and prompts) per tower run")
+	fs.StringVar(&f.template, "template", zsic.DefaultTemplate, "prompt template; {} is replaced by the class name")
+	fs.StringVar(&f.output, "output", "", "write the JSON report to this file")
+	fs.StringVar(&f.predictions, "predictions", "", "write one JSON line per sample to this file")
+	fs.StringVar(&f.labels, "labels", "", "class names file (one per line, or a JSON array) for a label column without names")
+	fs.StringVar(&f.manifest, "manifest", "", "evaluate the rows of a pinned sample manifest (e.g. fixtures/samples/cifar100-test-1000.json)")
+	fs.BoolVar(&f.strict, "strict", false, "fail on the first undecodable image instead of counting it")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("unexpected argument %q (see zsic eval --help)", pos[0])
+	}
+	if f.task != Task {
+		return fmt.Errorf("--task %s: zsic evaluates only %s", f.task, Task)
+	}
+	if f.data == "" {
+		return errors.New("no --dataset: give a parquet file or folder, an image folder, a manifest, or a Hub dataset id")
+	}
+	if f.manifest != "" && (f.samples != 0 || f.shuffle) {
+		return errors.New("--manifest fixes the sample: drop --samples and --shuffle")
+	}
+	cols, err := parseColumns(f.columns)
+	if err != nil {
+		return err
+	}
+	src, dataPath, err := openDataset(ctx, f.data, f.split, cols, stderr)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	classes, err := dataset.ClassNames(src, f.labels)
+	if err != nil {
+		return fmt.Errorf("dataset %s: %w", f.data, err)
+	}
+	var rows []int
+	if f.manifest != "" {
+		m, err := dataset.LoadManifest(f.manifest)
+		if err != nil {
+			return err
+		}
+		if rows, err = m.Resolve(src); err != nil {
+			return err
+		}
+	} else if rows, err = dataset.Select(src.Len(), f.samples, f.shuffle, f.seed); err != nil {
+		return fmt.Errorf("dataset %s: %w", f.data, err)
+	}
+
+	clf, err := f.model.open(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer clf.Close()
+	res, err := clf.Evaluate(ctx, src, rows, zsic.EvalOptions{
+		Classes:   classes,
+		Template:  f.template,
+		BatchSize: f.batchSize,
+		Strict:    f.strict,
+		Progress:  newProgress(stderr, "eval", f.quiet),
+	})
+	if err != nil {
+		return err
+	}
+
+	m := res.Metrics
+	fmt.Fprintf(stdout, "top-1 %.2f%%  top-5 %.2f%%  mean per-class recall %.2f%%  (%d samples, %.2f ms/image)\n",
+		m.Top1, m.Top5, m.MeanPerClassRecall, res.Samples, ms(res.PerImage()))
+	if n := len(res.Failures); n > 0 {
+		fmt.Fprintf(stderr, "warning: %d image(s) could not be decoded and were skipped; first: row %d: %s\n", n, res.Failures[0].Row, res.Failures[0].Err)
+	}
+	if f.output != "" {
+		modelID := f.model.modelID
+		if modelID == "" {
+			modelID = clf.Model.Dir
+		}
+		rep := report{
+			ModelID: modelID,
+			ModelPath: map[string]string{
+				string(zsic.ImageEncoder): clf.Model.Towers[zsic.ImageEncoder],
+				string(zsic.TextEncoder):  clf.Model.Towers[zsic.TextEncoder],
+			},
+			Task:   Task,
+			Device: f.model.device,
+			Dataset: reportDataset{
+				Path: dataPath, Split: f.split, Samples: res.Samples, Shuffle: f.shuffle, Seed: f.seed, Manifest: f.manifest,
+				ColumnsMapping: map[string]string{"input_column": cols.Image, "label_column": cols.Label},
+			},
+			Metrics: m,
+			Timings: reportTimings{
+				TextEncodeS:  res.TextEncode.Seconds(),
+				ImageEncodeS: res.ImageEncode.Seconds(),
+				PerImageMS:   ms(res.PerImage()),
+			},
+			Failures: res.Failures,
+		}
+		if err := writeJSON(f.output, func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rep)
+		}); err != nil {
+			return err
+		}
+	}
+	if f.predictions != "" {
+		if err := writeJSON(f.predictions, func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			for _, p := range res.Predictions {
+				if err := enc.Encode(p); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseColumns reads --column KEY=COLUMN values over the defaults.
+func parseColumns(vals []string) (dataset.Columns, error) {
+	cols := dataset.DefaultColumns()
+	for _, v := range vals {
+		k, c, ok := strings.Cut(v, "=")
+		if !ok || c == "" {
+			return cols, fmt.Errorf("--column %s: want KEY=COLUMN with KEY input_column or label_column", v)
+		}
+		switch k {
+		case "input_column":
+			cols.Image = c
+		case "label_column":
+			cols.Label = c
+		default:
+			return cols, fmt.Errorf("--column %s: unknown key %q (want input_column or label_column)", v, k)
+		}
+	}
+	return cols, nil
+}
+
+// openDataset opens a local dataset, or fetches a Hub dataset's split.
+func openDataset(ctx context.Context, path, split string, cols dataset.Columns, stderr io.Writer) (dataset.Source, string, error) {
+	if _, err := os.Stat(path); err == nil || !hubID(path) {
+		src, err := dataset.Open(path, cols)
+		return src, path, err
+	}
+	c := hub.FromEnv()
+	c.Progress = terminal(stderr)
+	files, err := c.DatasetSplit(ctx, path, split, "main")
+	if err != nil {
+		return nil, "", err
+	}
+	src, err := dataset.OpenParquet(files, cols)
+	return src, path, err
+}
+
+// hubID reports whether s looks like a Hub repository id (org/name), not a
+// local path.
+func hubID(s string) bool {
+	if filepath.IsAbs(s) || strings.HasPrefix(s, ".") || strings.Count(s, "/") != 1 {
+		return false
+	}
+	return filepath.Ext(s) == ""
+}
+
+// writeJSON writes a file through fill, replacing it only when complete.
+func writeJSON(path string, fill func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := fill(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+

@@ -1,0 +1,80 @@
+// Command zsic evaluates, runs and inspects zero-shot image classifiers
+// exported as two ONNX towers.
+//
+// Usage:
+//
+//	zsic eval -m DIR --dataset test.parquet [--samples N] [--output report.json]
+//	zsic classify -m DIR IMAGE... --labels cat,dog
+//	zsic embed -m DIR (--image FILE | --text STR)...
+//	zsic fetch --model-id org/name | --dataset org/name --split test
+//
+// Run `zsic COMMAND --help` for each command's flags and an example.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+var commands = []command{
+	{"eval", "measure top-1/top-5 accuracy on a labelled dataset", runEval},
+	{"classify", "rank candidate labels for images", runClassify},
+	{"embed", "print image or text embeddings as JSON lines", runEmbed},
+	{"fetch", "download a model or dataset split into the Hugging Face cache", runFetch},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes the command line args and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			err := c.run(ctx, args[1:], stdout, stderr)
+			switch {
+			case err == nil:
+				return 0
+			case errors.Is(err, flag.ErrHelp):
+				return 0
+			case errors.Is(err, errUsage):
+				return 2
+			}
+			fmt.Fprintf(stderr, "zsic %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "zsic: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "zsic: zero-shot image classification with dual-encoder ONNX models")
+	fmt.Fprintln(w, "\nUsage: zsic COMMAND [flags]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun `zsic COMMAND --help` for a command's flags and an example.")
+}

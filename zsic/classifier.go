@@ -1,0 +1,152 @@
+package zsic
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"strings"
+
+	"github.com/zsic/zsic/zsic/encoder"
+	"github.com/zsic/zsic/zsic/tokenizer"
+)
+
+// DefaultTemplate is the pipeline's prompt: {} is replaced by the label.
+const DefaultTemplate = "This is a photo of {}."
+
+// Classifier is a model with its towers loaded.
+type Classifier struct {
+	Model *Model
+	image *encoder.Image
+	text  *encoder.Text
+	h, w  int // the image tensor size
+}
+
+// Open loads the towers of m with ONNX Runtime and checks that they agree
+// with the model's preprocessing.
+func Open(m *Model, opt encoder.Options) (*Classifier, error) {
+	c := &Classifier{Model: m}
+	var err error
+	if c.image, err = encoder.OpenImage(m.Towers[ImageEncoder], opt); err != nil {
+		return nil, err
+	}
+	if c.text, err = encoder.OpenText(m.Towers[TextEncoder], opt); err != nil {
+		c.image.Close()
+		return nil, err
+	}
+	c.h, c.w = m.Preprocess.OutputSize()
+	if gh, gw := c.image.Size(); (gh > 0 && gh != c.h) || (gw > 0 && gw != c.w) {
+		c.Close()
+		return nil, fmt.Errorf("model %s: preprocessor_config.json gives %d×%d images, the image encoder %s wants %d×%d",
+			m.Dir, c.h, c.w, m.Towers[ImageEncoder], gh, gw)
+	}
+	return c, nil
+}
+
+// Close releases both towers.
+func (c *Classifier) Close() error {
+	return errors.Join(c.image.Close(), c.text.Close())
+}
+
+// Encoders returns the loaded towers, for inspection.
+func (c *Classifier) Encoders() (*encoder.Image, *encoder.Text) { return c.image, c.text }
+
+// Prompts fills template with each label; an empty template means
+// DefaultTemplate.
+func Prompts(template string, labels []string) []string {
+	if template == "" {
+		template = DefaultTemplate
+	}
+	out := make([]string, len(labels))
+	for i, l := range labels {
+		out[i] = strings.ReplaceAll(template, "{}", l)
+	}
+	return out
+}
+
+// Tokenize encodes texts as the text encoder takes them: padded together as
+// the pipeline pads them, fitted to the graph's fixed length if it has one.
+func (c *Classifier) Tokenize(texts []string) tokenizer.Batch {
+	return tokenizer.Encode(c.Model.Tokenizer, texts, c.text.SeqLen())
+}
+
+// EmbedTexts returns the text tower's raw output row for each text, encoding
+// them in batches of batchSize (all at once when batchSize ≤ 0).
+func (c *Classifier) EmbedTexts(texts []string, batchSize int) ([][]float32, error) {
+	if batchSize <= 0 {
+		batchSize = len(texts)
+	}
+	var out [][]float32
+	for start := 0; start < len(texts); start += batchSize {
+		rows, err := c.text.Embed(c.Tokenize(texts[start:min(start+batchSize, len(texts))]))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+// ImageSize returns the height and width of the image tensors.
+func (c *Classifier) ImageSize() (height, width int) { return c.h, c.w }
+
+// Preprocess converts img into the image tower's input, written to dst
+// (3·height·width values).
+func (c *Classifier) Preprocess(img image.Image, dst []float32) error {
+	return c.Model.Preprocess.Preprocess(img, dst)
+}
+
+// EmbedPixels runs n preprocessed images through the image tower.
+func (c *Classifier) EmbedPixels(pixels []float32, n int) ([][]float32, error) {
+	return c.image.Embed(pixels, n, c.h, c.w)
+}
+
+// EmbedImages preprocesses and embeds images, returning the image tower's
+// raw output row for each.
+func (c *Classifier) EmbedImages(imgs []image.Image) ([][]float32, error) {
+	per := 3 * c.h * c.w
+	pixels := make([]float32, len(imgs)*per)
+	for i, img := range imgs {
+		if err := c.Preprocess(img, pixels[i*per:(i+1)*per]); err != nil {
+			return nil, fmt.Errorf("image %d: %w", i, err)
+		}
+	}
+	return c.EmbedPixels(pixels, len(imgs))
+}
+
+// Labels is a set of candidate labels with their normalized prompt
+// embeddings, encoded once and scored against any number of images.
+type Labels struct {
+	Names  []string    // the labels
+	Embeds [][]float32 // normalized text embeddings, one per label
+}
+
+// EncodeLabels embeds the prompts made from template and names.
+func (c *Classifier) EncodeLabels(names []string, template string, batchSize int) (*Labels, error) {
+	if len(names) == 0 {
+		return nil, errors.New("no candidate labels")
+	}
+	rows, err := c.EmbedTexts(Prompts(template, names), batchSize)
+	if err != nil {
+		return nil, err
+	}
+	return &Labels{Names: names, Embeds: NormalizeAll(rows)}, nil
+}
+
+// Scores scores one raw image embedding against every label.
+func (c *Classifier) Scores(imageEmbed []float32, l *Labels) []float64 {
+	return c.Model.Scoring.Scores(Normalize(imageEmbed), l.Embeds)
+}
+
+// Classify ranks the labels for each image, best first, as the pipeline
+// does.
+func (c *Classifier) Classify(imgs []image.Image, l *Labels) ([][]Ranked, error) {
+	rows, err := c.EmbedImages(imgs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]Ranked, len(rows))
+	for i, r := range rows {
+		out[i] = TopK(c.Scores(r, l), 0)
+	}
+	return out, nil
+}

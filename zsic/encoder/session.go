@@ -1,0 +1,260 @@
+package encoder
+
+import (
+	"fmt"
+	"strings"
+
+	ort "github.com/yalue/onnxruntime_go"
+)
+
+// Options configures the ONNX Runtime sessions of a model's towers.
+type Options struct {
+	// Threads is the number of intra-op threads; zero lets ONNX Runtime choose.
+	Threads int
+	// Device is the execution provider: "cpu" (or empty), "cuda", "tensorrt",
+	// "openvino", "qnn", "coreml" or "directml". A provider the library lacks
+	// is an error, never a silent fallback to the CPU.
+	Device string
+	// Library is the ONNX Runtime shared library; empty means DefaultLibrary.
+	Library string
+}
+
+// Devices lists the accepted values of Options.Device.
+var Devices = []string{"cpu", "cuda", "tensorrt", "openvino", "qnn", "coreml", "directml"}
+
+// IO describes one input or output of a graph.
+type IO struct {
+	Name  string  // tensor name
+	Type  string  // element type: "float32", "float16", "int64", "int32", ...
+	Shape []int64 // dimensions; -1 where dynamic
+}
+
+func (io IO) String() string {
+	return fmt.Sprintf("%s %s%v", io.Name, io.Type, io.Shape)
+}
+
+// session is one ONNX graph opened for inference, running a single output.
+type session struct {
+	path    string
+	role    string
+	s       *ort.DynamicAdvancedSession
+	inputs  []IO
+	outputs []IO
+	feed    []IO // inputs fed, in session order
+	out     IO   // the output returned
+}
+
+// openSession opens path for role ("image encoder" or "text encoder"),
+// feeding the inputs that accept(name) keeps and returning the first of
+// wantOut that the graph has.
+func openSession(path, role string, opt Options, wantOut []string, accept func(IO) error) (*session, error) {
+	if err := initialize(opt.Library); err != nil {
+		return nil, err
+	}
+	so, err := sessionOptions(opt)
+	if err != nil {
+		return nil, fmt.Errorf("load %s %s: %w", role, path, err)
+	}
+	defer so.Destroy()
+	ins, outs, err := ort.GetInputOutputInfoWithOptions(path, so)
+	if err != nil {
+		return nil, fmt.Errorf("load %s %s: %w", role, path, err)
+	}
+	s := &session{path: path, role: role, inputs: convertIO(ins), outputs: convertIO(outs)}
+	for _, in := range s.inputs {
+		if err := accept(in); err != nil {
+			return nil, fmt.Errorf("load %s %s: input %s: %w", role, path, in, err)
+		}
+		s.feed = append(s.feed, in)
+	}
+	found := false
+	for _, name := range wantOut {
+		for _, o := range s.outputs {
+			if o.Name == name {
+				s.out, found = o, true
+				break
+			}
+		}
+		if found {
+			break
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("load %s %s: no embedding output: want one of %s, the graph has %s",
+			role, path, strings.Join(wantOut, ", "), listIO(s.outputs))
+	}
+	if s.out.Type != "float32" && s.out.Type != "float16" {
+		return nil, fmt.Errorf("load %s %s: output %s: want float32 or float16", role, path, s.out)
+	}
+	if len(s.out.Shape) != 2 {
+		return nil, fmt.Errorf("load %s %s: output %s: want shape [batch, dim]", role, path, s.out)
+	}
+	if s.out.Type == "float16" && s.out.Shape[1] < 0 {
+		return nil, fmt.Errorf("load %s %s: float16 output %s needs a fixed embedding width", role, path, s.out)
+	}
+	names := make([]string, len(s.feed))
+	for i, in := range s.feed {
+		names[i] = in.Name
+	}
+	s.s, err = ort.NewDynamicAdvancedSession(path, names, []string{s.out.Name}, so)
+	if err != nil {
+		return nil, fmt.Errorf("load %s %s: %w", role, path, err)
+	}
+	return s, nil
+}
+
+// sessionOptions builds ONNX Runtime session options for opt.
+func sessionOptions(opt Options) (*ort.SessionOptions, error) {
+	so, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, err
+	}
+	if opt.Threads > 0 {
+		if err := so.SetIntraOpNumThreads(opt.Threads); err != nil {
+			so.Destroy()
+			return nil, err
+		}
+		if err := so.SetInterOpNumThreads(1); err != nil {
+			so.Destroy()
+			return nil, err
+		}
+	}
+	if err := appendProvider(so, opt.Device); err != nil {
+		so.Destroy()
+		return nil, err
+	}
+	return so, nil
+}
+
+// appendProvider adds the execution provider for device to so.
+func appendProvider(so *ort.SessionOptions, device string) error {
+	var err error
+	switch device {
+	case "", "cpu":
+		return nil
+	case "cuda":
+		var po *ort.CUDAProviderOptions
+		if po, err = ort.NewCUDAProviderOptions(); err == nil {
+			err = so.AppendExecutionProviderCUDA(po)
+			po.Destroy()
+		}
+	case "tensorrt":
+		var po *ort.TensorRTProviderOptions
+		if po, err = ort.NewTensorRTProviderOptions(); err == nil {
+			err = so.AppendExecutionProviderTensorRT(po)
+			po.Destroy()
+		}
+	case "openvino":
+		err = so.AppendExecutionProviderOpenVINO(map[string]string{})
+	case "qnn":
+		err = so.AppendExecutionProvider("QNN", map[string]string{"backend_path": "libQnnHtp.so"})
+	case "coreml":
+		err = so.AppendExecutionProviderCoreMLV2(map[string]string{})
+	case "directml":
+		err = so.AppendExecutionProviderDirectML(0)
+	default:
+		return fmt.Errorf("unknown device %q (want one of %s)", device, strings.Join(Devices, ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("device %s: its execution provider is not available in this ONNX Runtime library (set ONNXRUNTIME_LIB to a build with it): %w", device, err)
+	}
+	return nil
+}
+
+// run feeds inputs (in s.feed order) and returns the output as float32 rows.
+func (s *session) run(inputs []ort.Value, batch int) ([][]float32, error) {
+	var outputs [1]ort.Value
+	if s.out.Type == "float16" {
+		// onnxruntime_go copies too few bytes of float16 outputs it
+		// allocates itself, so allocate this one here.
+		dim := s.out.Shape[1]
+		t, err := ort.NewCustomDataTensor(ort.NewShape(int64(batch), dim), make([]byte, 2*int64(batch)*dim), ort.TensorElementDataTypeFloat16)
+		if err != nil {
+			return nil, err
+		}
+		outputs[0] = t
+	}
+	defer func() {
+		if outputs[0] != nil {
+			outputs[0].Destroy()
+		}
+	}()
+	if err := s.s.Run(inputs, outputs[:]); err != nil {
+		return nil, fmt.Errorf("run %s %s: %w", s.role, s.path, err)
+	}
+	shape := outputs[0].GetShape()
+	if len(shape) != 2 || shape[0] != int64(batch) {
+		return nil, fmt.Errorf("run %s %s: output %s has shape %v, want [%d, dim]", s.role, s.path, s.out.Name, shape, batch)
+	}
+	dim := int(shape[1])
+	var flat []float32
+	switch t := outputs[0].(type) {
+	case *ort.Tensor[float32]:
+		flat = t.GetData()
+	case *ort.CustomDataTensor:
+		flat = halfToFloat(t.GetData())
+	default:
+		return nil, fmt.Errorf("run %s %s: unexpected output type %T", s.role, s.path, outputs[0])
+	}
+	rows := make([][]float32, batch)
+	for i := range rows {
+		rows[i] = append([]float32(nil), flat[i*dim:(i+1)*dim]...)
+	}
+	return rows, nil
+}
+
+// Close releases the session.
+func (s *session) Close() error {
+	if s == nil || s.s == nil {
+		return nil
+	}
+	err := s.s.Destroy()
+	s.s = nil
+	return err
+}
+
+func convertIO(infos []ort.InputOutputInfo) []IO {
+	ios := make([]IO, len(infos))
+	for i, info := range infos {
+		ios[i] = IO{Name: info.Name, Type: elemType(info.DataType), Shape: append([]int64(nil), info.Dimensions...)}
+	}
+	return ios
+}
+
+func elemType(t ort.TensorElementDataType) string {
+	switch t {
+	case ort.TensorElementDataTypeFloat:
+		return "float32"
+	case ort.TensorElementDataTypeFloat16:
+		return "float16"
+	case ort.TensorElementDataTypeInt64:
+		return "int64"
+	case ort.TensorElementDataTypeInt32:
+		return "int32"
+	case ort.TensorElementDataTypeDouble:
+		return "float64"
+	case ort.TensorElementDataTypeUint8:
+		return "uint8"
+	case ort.TensorElementDataTypeInt8:
+		return "int8"
+	case ort.TensorElementDataTypeBool:
+		return "bool"
+	}
+	return strings.ToLower(strings.TrimPrefix(t.String(), "ONNX_TENSOR_ELEMENT_DATA_TYPE_"))
+}
+
+func listIO(ios []IO) string {
+	s := make([]string, len(ios))
+	for i, io := range ios {
+		s[i] = io.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+// fixedBatch returns the graph's fixed batch size, or 0 if it is dynamic.
+func fixedBatch(io IO) int {
+	if len(io.Shape) > 0 && io.Shape[0] > 0 {
+		return int(io.Shape[0])
+	}
+	return 0
+}

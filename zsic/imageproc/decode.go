@@ -1,0 +1,128 @@
+package imageproc
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"io"
+
+	"golang.org/x/image/bmp"
+	"golang.org/x/image/tiff"
+	"golang.org/x/image/webp"
+)
+
+// format is an image file format Decode knows.
+type format struct {
+	name   string
+	match  func(b []byte) bool
+	decode func(r io.Reader) (image.Image, error)
+}
+
+var formats = []format{
+	{"PNG", prefix("\x89PNG\r\n\x1a\n"), png.Decode},
+	{"JPEG", prefix("\xff\xd8\xff"), jpeg.Decode},
+	{"GIF", func(b []byte) bool { return prefix("GIF87a")(b) || prefix("GIF89a")(b) }, gif.Decode},
+	{"BMP", prefix("BM"), bmp.Decode},
+	{"WebP", func(b []byte) bool { return prefix("RIFF")(b) && len(b) >= 12 && string(b[8:12]) == "WEBP" }, webp.Decode},
+	{"TIFF", func(b []byte) bool { return prefix("II*\x00")(b) || prefix("MM\x00*")(b) }, tiff.Decode},
+}
+
+func prefix(p string) func(b []byte) bool {
+	return func(b []byte) bool { return bytes.HasPrefix(b, []byte(p)) }
+}
+
+// Decode decodes a PNG, JPEG, GIF, BMP, WebP or TIFF image, recognized by
+// its leading bytes. Like the image loading of Hugging Face's pipelines
+// (PIL's ImageOps.exif_transpose), it applies a JPEG's EXIF orientation.
+// A color JPEG comes back as an *RGB converted as libjpeg converts it (see
+// jpegToRGB); its pixels still differ slightly from libjpeg's because Go's
+// inverse DCT rounds differently. A GIF's transparent palette entry
+// keeps its color, as in PIL, rather than becoming transparent black.
+func Decode(data []byte) (image.Image, error) {
+	for _, f := range formats {
+		if !f.match(data) {
+			continue
+		}
+		img, err := f.decode(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("decode %s image (%d bytes): %w", f.name, len(data), err)
+		}
+		switch f.name {
+		case "GIF":
+			restoreGIFTransparent(img, data)
+		case "JPEG":
+			if ycc, ok := img.(*image.YCbCr); ok {
+				img = jpegToRGB(ycc)
+			}
+			if o := jpegOrientation(data); o > 1 {
+				img = orient(ToRGB(img), o)
+			}
+		}
+		return img, nil
+	}
+	head := data[:min(len(data), 8)]
+	return nil, fmt.Errorf("decode image: unknown format (first bytes % x): want PNG, JPEG, GIF, BMP, WebP or TIFF", head)
+}
+
+// restoreGIFTransparent gives back the color of the transparent palette
+// entry that Go's GIF decoder replaces with transparent black, keeping it
+// transparent: PIL's convert("RGB") shows that color.
+func restoreGIFTransparent(img image.Image, data []byte) {
+	p, ok := img.(*image.Paletted)
+	if !ok {
+		return
+	}
+	raw := gifColorTable(data)
+	for i, c := range p.Palette {
+		if c == (color.RGBA{}) && 3*i+2 < len(raw) {
+			p.Palette[i] = color.NRGBA{raw[3*i], raw[3*i+1], raw[3*i+2], 0}
+		}
+	}
+}
+
+// gifColorTable returns the color table of a GIF's first image (its local
+// table, else the global one) as packed RGB, or nil if the file is too
+// malformed to find it.
+func gifColorTable(data []byte) []byte {
+	const header = 13 // signature, then the logical screen descriptor
+	if len(data) < header {
+		return nil
+	}
+	table := func(flags byte, at int) []byte {
+		if flags&0x80 == 0 {
+			return nil
+		}
+		n := 3 << (flags&7 + 1)
+		if at+n > len(data) {
+			return nil
+		}
+		return data[at : at+n]
+	}
+	global := table(data[10], header)
+	i := header + len(global)
+	for i < len(data) {
+		switch data[i] {
+		case 0x21: // extension: label, then sub-blocks up to an empty one
+			i += 2
+			for i < len(data) && data[i] != 0 {
+				i += int(data[i]) + 1
+			}
+			i++
+		case 0x2c: // image descriptor
+			if i+10 > len(data) {
+				return nil
+			}
+			if local := table(data[i+9], i+10); local != nil {
+				return local
+			}
+			return global
+		default:
+			return nil
+		}
+	}
+	return nil
+}

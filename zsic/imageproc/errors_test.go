@@ -1,0 +1,71 @@
+package imageproc
+
+import (
+	"image"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "unknown format"},
+		{"text", []byte("hello, world"), "unknown format (first bytes 68 65 6c"},
+		{"truncated PNG", []byte("\x89PNG\r\n\x1a\n\x00\x00"), "decode PNG image (10 bytes)"},
+		{"truncated JPEG", []byte("\xff\xd8\xff\xe0\x00"), "decode JPEG image"},
+		{"truncated GIF", []byte("GIF89a\x01"), "decode GIF image"},
+		{"truncated WebP", []byte("RIFF\x00\x00\x00\x00WEBPVP8 "), "decode WebP image"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Decode(tt.data)
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
+}
+
+func TestResizeErrors(t *testing.T) {
+	ok := NewRGB(4, 3)
+	tests := []struct {
+		name string
+		src  *RGB
+		w, h int
+		f    Filter
+		want string
+	}{
+		{"nil", nil, 2, 2, Bicubic, "nil RGB image"},
+		{"short pix", &RGB{Pix: make([]uint8, 5), Width: 4, Height: 3}, 2, 2, Bicubic, "want positive sizes and 3*width*height bytes"},
+		{"zero width", ok, 0, 2, Bicubic, "want a positive width and height"},
+		{"bad filter", ok, 2, 2, Filter(9), "filter 9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Resize(tt.src, tt.w, tt.h, tt.f)
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
+}
+
+func TestPreprocessErrors(t *testing.T) {
+	c, err := ParseConfig([]byte(`{"size": 8, "crop_size": 8}`), "clip")
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		img  image.Image
+		dst  int
+		want string
+	}{
+		{"dst too short", image.NewRGBA(image.Rect(0, 0, 5, 5)), 3*8*8 - 1, "dst holds 191 floats, want 3*8*8 = 192"},
+		{"empty image", image.NewRGBA(image.Rect(0, 0, 0, 0)), 3 * 8 * 8, "empty image"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := c.Preprocess(tt.img, make([]float32, tt.dst))
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
+}

@@ -1,0 +1,155 @@
+package imageproc
+
+import (
+	"fmt"
+	"image"
+)
+
+// OutputSize returns the height and width of the tensor Preprocess writes:
+// the crop size, or the resize size when there is no crop. It returns 0, 0
+// when that size depends on the image (a shortest-edge resize, or no
+// resize, without a crop); OutputSizeFor then gives it.
+func (c Config) OutputSize() (height, width int) {
+	switch {
+	case c.DoCenterCrop:
+		return c.CropHeight, c.CropWidth
+	case c.DoResize && c.ShortestEdge <= 0:
+		return c.Height, c.Width
+	}
+	return 0, 0
+}
+
+// OutputSizeFor returns the height and width of the tensor Preprocess
+// writes for an image of the given size.
+func (c Config) OutputSizeFor(imgWidth, imgHeight int) (height, width int) {
+	if c.DoCenterCrop {
+		return c.CropHeight, c.CropWidth
+	}
+	width, height = c.resizeSize(imgWidth, imgHeight)
+	return height, width
+}
+
+// resizeSize returns the size an image of the given size is resized to, as
+// HF's get_resize_output_image_size computes it (the long side of a
+// shortest-edge resize is truncated, not rounded).
+func (c Config) resizeSize(imgWidth, imgHeight int) (width, height int) {
+	switch {
+	case !c.DoResize:
+		return imgWidth, imgHeight
+	case c.ShortestEdge <= 0:
+		return c.Width, c.Height
+	}
+	short, long := imgWidth, imgHeight
+	if short > long {
+		short, long = long, short
+	}
+	newLong := int(float64(c.ShortestEdge*long) / float64(short))
+	if imgWidth <= imgHeight {
+		return c.ShortestEdge, newLong
+	}
+	return newLong, c.ShortestEdge
+}
+
+// Prepare converts img to RGB, resizes and center crops it: the 8-bit image
+// whose pixels Preprocess rescales and normalizes.
+func (c Config) Prepare(img image.Image) (*RGB, error) {
+	b := img.Bounds()
+	if b.Empty() {
+		return nil, fmt.Errorf("preprocess image: empty image %v", b)
+	}
+	rgb := ToRGB(img)
+	w, h := c.resizeSize(rgb.Width, rgb.Height)
+	if w != rgb.Width || h != rgb.Height {
+		var err error
+		if rgb, err = Resize(rgb, w, h, c.Resample); err != nil {
+			return nil, fmt.Errorf("preprocess image: %w", err)
+		}
+	}
+	if c.DoCenterCrop {
+		rgb = CenterCrop(rgb, c.CropWidth, c.CropHeight)
+	}
+	return rgb, nil
+}
+
+// Preprocess writes the pixel values of img into dst as a float32 CHW
+// tensor (channels R, G, B), as the image processor does: Prepare, then
+// rescale and normalize. len(dst) must be 3*height*width for the size
+// OutputSizeFor gives.
+func (c Config) Preprocess(img image.Image, dst []float32) error {
+	b := img.Bounds()
+	h, w := c.OutputSizeFor(b.Dx(), b.Dy())
+	if len(dst) != 3*h*w {
+		return fmt.Errorf("preprocess %dx%d image: dst holds %d floats, want 3*%d*%d = %d",
+			b.Dx(), b.Dy(), len(dst), h, w, 3*h*w)
+	}
+	rgb, err := c.Prepare(img)
+	if err != nil {
+		return err
+	}
+	c.Tensor(rgb, dst)
+	return nil
+}
+
+// Tensor writes the rescaled and normalized pixels of m into dst, which
+// must hold 3*m.Width*m.Height floats, in CHW order.
+func (c Config) Tensor(m *RGB, dst []float32) {
+	lut := c.valueTable()
+	plane := m.Width * m.Height
+	for ch := range 3 {
+		t := &lut[ch]
+		out := dst[ch*plane : (ch+1)*plane]
+		for i := range out {
+			out[i] = t[m.Pix[3*i+ch]]
+		}
+	}
+}
+
+// valueTable returns, per channel, the tensor value of each byte value:
+// HF's rescale (uint8 to float64, times the factor, to float32) then
+// normalize ((v - mean) / std in float32).
+func (c Config) valueTable() *[3][256]float32 {
+	lut := new([3][256]float32)
+	for ch := range 3 {
+		for p := range 256 {
+			v := float32(p)
+			if c.DoRescale {
+				v = float32(float64(p) * c.RescaleFactor)
+			}
+			if c.DoNormalize {
+				v = (v - c.Mean[ch]) / c.Std[ch]
+			}
+			lut[ch][p] = v
+		}
+	}
+	return lut
+}
+
+// CenterCrop returns the width×height center of m as HF's center_crop
+// takes it: the top-left corner at ((W-width)/2, (H-height)/2) rounded
+// down, and, where the crop is larger than the image, the image centered
+// (rounding its offset up) on black.
+func CenterCrop(m *RGB, width, height int) *RGB {
+	if width == m.Width && height == m.Height {
+		return m
+	}
+	out := NewRGB(width, height)
+	// Source pixel (x, y) lands at (x-left, y-top) in the crop, where
+	// left and top may be negative when the crop pads.
+	left := cropOffset(m.Width, width)
+	top := cropOffset(m.Height, height)
+	x0, x1 := max(left, 0), min(left+width, m.Width)
+	for y := max(top, 0); y < min(top+height, m.Height); y++ {
+		copy(out.Pix[out.offset(x0-left, y-top):], m.Pix[m.offset(x0, y):m.offset(x1, y)])
+	}
+	return out
+}
+
+// cropOffset returns where a crop of length crop starts along a side of
+// length n: floor((n-crop)/2) when the crop fits, and -ceil((crop-n)/2)
+// when it pads, as HF's center_crop places the padded image.
+func cropOffset(n, crop int) int {
+	if crop <= n {
+		return (n - crop) / 2
+	}
+	return -((crop - n + 1) / 2)
+}

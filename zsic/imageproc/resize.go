@@ -1,0 +1,212 @@
+package imageproc
+
+import (
+	"fmt"
+	"math"
+)
+
+// precisionBits is the number of fraction bits of Pillow's fixed-point
+// coefficients for 8-bit images: 32 bits less 8 for the result and 2 for
+// the overshoot of filters with negative lobes.
+const precisionBits = 32 - 8 - 2
+
+// Resize returns src resized to width×height with filter f, pixel for pixel
+// as Pillow's Image.resize((width, height), f) does (no box, no
+// reducing_gap): Nearest through Pillow's affine scaling, the other
+// filters through its two-pass (horizontal, then vertical) 8-bit
+// fixed-point convolution, skipping a pass whose size does not change.
+func Resize(src *RGB, width, height int, f Filter) (*RGB, error) {
+	if err := src.check(); err != nil {
+		return nil, fmt.Errorf("resize: %w", err)
+	}
+	if width < 1 || height < 1 {
+		return nil, fmt.Errorf("resize %dx%d image to %dx%d: want a positive width and height",
+			src.Width, src.Height, width, height)
+	}
+	if !f.Valid() {
+		return nil, fmt.Errorf("resize with filter %d: want 0 (nearest) to 5 (hamming)", int(f))
+	}
+	if width == src.Width && height == src.Height {
+		return &RGB{Pix: append([]uint8(nil), src.Pix...), Width: width, Height: height}, nil
+	}
+	if f == Nearest {
+		return resizeNearest(src, width, height), nil
+	}
+	k, _ := f.kernel()
+	return resizeConvolve(src, width, height, k), nil
+}
+
+// coeffs holds, for each output pixel of one axis, the first input pixel
+// it reads, how many it reads, and their fixed-point weights.
+type coeffs struct {
+	first, count []int
+	weights      []int32 // ksize weights per output pixel
+	ksize        int
+}
+
+// weightsOf returns the weights of output pixel i.
+func (c *coeffs) weightsOf(i int) []int32 {
+	return c.weights[i*c.ksize : i*c.ksize+c.count[i]]
+}
+
+// precomputeCoeffs mirrors Pillow's precompute_coeffs followed by
+// normalize_coeffs_8bpc for resampling inSize pixels to outSize.
+func precomputeCoeffs(inSize, outSize int, k kernel) coeffs {
+	scale := float64(inSize) / float64(outSize)
+	filterScale := max(scale, 1)
+	support := k.support * filterScale
+	ksize := int(math.Ceil(support))*2 + 1
+	c := coeffs{
+		first:   make([]int, outSize),
+		count:   make([]int, outSize),
+		weights: make([]int32, outSize*ksize),
+		ksize:   ksize,
+	}
+	ss := 1 / filterScale
+	w := make([]float64, ksize)
+	for i := range outSize {
+		center := float64((float64(i) + 0.5) * scale)
+		lo := max(int(center-support+0.5), 0)
+		hi := min(int(center+support+0.5), inSize)
+		n := hi - lo
+		var sum float64
+		for j := range n {
+			w[j] = k.weight(float64(float64(j+lo)-center+0.5) * ss)
+			sum += w[j]
+		}
+		kk := c.weights[i*ksize : (i+1)*ksize]
+		for j := range n {
+			v := w[j]
+			if sum != 0 {
+				v /= sum
+			}
+			if v < 0 {
+				kk[j] = int32(float64(v*(1<<precisionBits)) - 0.5)
+			} else {
+				kk[j] = int32(float64(v*(1<<precisionBits)) + 0.5)
+			}
+		}
+		c.first[i], c.count[i] = lo, n
+	}
+	return c
+}
+
+// clip8 turns a fixed-point sum into a byte, saturating as Pillow's clip8
+// lookup table does.
+func clip8(v int32) uint8 {
+	v >>= precisionBits
+	if v < 0 {
+		return 0
+	}
+	if v > 255 {
+		return 255
+	}
+	return uint8(v)
+}
+
+// resizeConvolve is Pillow's ImagingResampleInner for an RGB image.
+func resizeConvolve(src *RGB, width, height int, k kernel) *RGB {
+	vert := precomputeCoeffs(src.Height, height, k)
+	img := src
+	if width != src.Width {
+		// Only rows first..last of the source feed the vertical pass.
+		first := vert.first[0]
+		last := vert.first[height-1] + vert.count[height-1]
+		for i := range vert.first {
+			vert.first[i] -= first
+		}
+		img = resizeHorizontal(src, first, last-first, width, precomputeCoeffs(src.Width, width, k))
+	}
+	if height != src.Height {
+		img = resizeVertical(img, height, vert)
+	}
+	return img
+}
+
+// resizeHorizontal resamples rows first..first+rows of src to width pixels.
+func resizeHorizontal(src *RGB, first, rows, width int, c coeffs) *RGB {
+	dst := NewRGB(width, rows)
+	const half = 1 << (precisionBits - 1)
+	for y := range rows {
+		in := src.Pix[3*(first+y)*src.Width : 3*(first+y+1)*src.Width]
+		out := dst.Pix[3*y*width : 3*(y+1)*width]
+		for x := range width {
+			kk := c.weightsOf(x)
+			px := in[3*c.first[x] : 3*(c.first[x]+len(kk))]
+			s0, s1, s2 := int32(half), int32(half), int32(half)
+			for j, w := range kk {
+				p := px[3*j : 3*j+3 : 3*j+3]
+				s0 += int32(p[0]) * w
+				s1 += int32(p[1]) * w
+				s2 += int32(p[2]) * w
+			}
+			out[3*x], out[3*x+1], out[3*x+2] = clip8(s0), clip8(s1), clip8(s2)
+		}
+	}
+	return dst
+}
+
+// resizeVertical resamples the columns of src to height pixels.
+func resizeVertical(src *RGB, height int, c coeffs) *RGB {
+	dst := NewRGB(src.Width, height)
+	stride := 3 * src.Width
+	acc := make([]int32, stride)
+	const half = 1 << (precisionBits - 1)
+	for y := range height {
+		for i := range acc {
+			acc[i] = half
+		}
+		for j, w := range c.weightsOf(y) {
+			row := src.Pix[(c.first[y]+j)*stride : (c.first[y]+j+1)*stride]
+			for i, p := range row {
+				acc[i] += int32(p) * w
+			}
+		}
+		out := dst.Pix[y*stride : (y+1)*stride]
+		for i, v := range acc {
+			out[i] = clip8(v)
+		}
+	}
+	return dst
+}
+
+// resizeNearest is Pillow's ImagingScaleAffine as Image.resize uses it for
+// NEAREST: source positions advance by repeated addition, and output pixels
+// whose position falls outside the source stay black.
+func resizeNearest(src *RGB, width, height int) *RGB {
+	dst := NewRGB(width, height)
+	ax := float64(src.Width) / float64(width)
+	ay := float64(src.Height) / float64(height)
+	xin := make([]int, width)
+	xmin, xmax := width, 0
+	xo := ax * 0.5
+	for x := range width {
+		if xi := coord(xo); xi >= 0 && xi < src.Width {
+			xmax = x + 1
+			xmin = min(xmin, x)
+			xin[x] = xi
+		}
+		xo += ax
+	}
+	yo := ay * 0.5
+	for y := range height {
+		if yi := coord(yo); yi >= 0 && yi < src.Height {
+			in := src.Pix[3*yi*src.Width:]
+			out := dst.Pix[3*y*width:]
+			for x := xmin; x < xmax; x++ {
+				copy(out[3*x:3*x+3], in[3*xin[x]:3*xin[x]+3])
+			}
+		}
+		yo += ay
+	}
+	return dst
+}
+
+// coord is Pillow's COORD macro: -1 for negative positions, else the
+// position truncated.
+func coord(v float64) int {
+	if v < 0 {
+		return -1
+	}
+	return int(v)
+}

@@ -1,0 +1,231 @@
+package zsic
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/zsic/zsic/zsic/imageproc"
+	"github.com/zsic/zsic/zsic/tokenizer"
+)
+
+// Role names a tower of a dual-encoder model.
+type Role string
+
+// The roles of a dual-encoder model's towers.
+const (
+	ImageEncoder Role = "image-encoder"
+	TextEncoder  Role = "text-encoder"
+)
+
+// Roles lists the valid roles.
+var Roles = []Role{ImageEncoder, TextEncoder}
+
+func rolesList() string {
+	s := make([]string, len(Roles))
+	for i, r := range Roles {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ", ")
+}
+
+// Towers maps each role to its ONNX file.
+type Towers map[Role]string
+
+// ParseTowers reads the values of repeated `-m` flags: either one bare path,
+// a model folder, or role=path pairs naming towers (which override the
+// folder's). It checks every rule before anything loads: no unknown or
+// duplicate role, no empty path, no file that does not exist, and no bare
+// path mixed with pairs.
+func ParseTowers(args []string) (dir string, towers Towers, err error) {
+	towers = Towers{}
+	var bare []string
+	for _, a := range args {
+		role, path, ok := strings.Cut(a, "=")
+		if !ok {
+			bare = append(bare, a)
+			continue
+		}
+		r := Role(role)
+		switch {
+		case !slices.Contains(Roles, r):
+			return "", nil, fmt.Errorf("-m %s: unknown role %q (valid roles: %s)", a, role, rolesList())
+		case towers[r] != "":
+			return "", nil, fmt.Errorf("-m %s: role %s given twice (valid roles: %s, each once)", a, role, rolesList())
+		case path == "":
+			return "", nil, fmt.Errorf("-m %s: empty path for role %s (want -m %s=PATH; valid roles: %s)", a, role, role, rolesList())
+		}
+		if _, err := os.Stat(path); err != nil {
+			return "", nil, fmt.Errorf("-m %s: %s file: %w", a, role, err)
+		}
+		towers[r] = path
+	}
+	switch {
+	case len(bare) > 0 && len(towers) > 0:
+		return "", nil, fmt.Errorf("-m %s: a bare path (a model folder) cannot be mixed with role=path pairs; give either -m DIR or -m ROLE=PATH for each of %s", bare[0], rolesList())
+	case len(bare) > 1:
+		return "", nil, fmt.Errorf("-m %s: more than one bare path; give one model folder, or -m ROLE=PATH for each of %s", bare[1], rolesList())
+	case len(bare) == 1:
+		if bare[0] == "" {
+			return "", nil, fmt.Errorf("-m: empty path (want a model folder or ROLE=PATH; valid roles: %s)", rolesList())
+		}
+		return bare[0], nil, nil
+	}
+	return "", towers, nil
+}
+
+// Variants lists the Transformers.js tower variants --variant accepts; ""
+// is the fp32 graph.
+var Variants = []string{"", "fp32", "quantized", "fp16", "int8", "uint8", "q4"}
+
+// towerFiles returns the candidate files of a role in a model folder, in the
+// order they are tried: our names, then the Transformers.js onnx/ layout.
+func towerFiles(role Role, variant string) []string {
+	suffix := ""
+	if variant != "" && variant != "fp32" {
+		suffix = "_" + variant
+	}
+	ours, js := "image_encoder", "onnx/vision_model"
+	if role == TextEncoder {
+		ours, js = "text_encoder", "onnx/text_model"
+	}
+	return []string{ours + suffix + ".onnx", js + suffix + ".onnx"}
+}
+
+// ModelFiles reports whether a file of a model repository is one zsic reads
+// for variant: the configs, tokenizer files and the two towers (with their
+// external data).
+func ModelFiles(variant string) func(path string) bool {
+	want := map[string]bool{
+		"config.json": true, "preprocessor_config.json": true, "tokenizer_config.json": true,
+		"tokenizer.json": true, "vocab.json": true, "merges.txt": true, "spiece.model": true,
+		"special_tokens_map.json": true,
+	}
+	for _, r := range Roles {
+		for _, f := range towerFiles(r, variant) {
+			want[f] = true
+			want[f+"_data"] = true
+			want[f+".data"] = true
+		}
+	}
+	return func(path string) bool { return want[path] }
+}
+
+// Model is a model folder, read and checked, ready to open.
+type Model struct {
+	Dir        string              // the model folder
+	Type       string              // model_type: clip, siglip or siglip2
+	Towers     Towers              // the ONNX file of each role
+	Scoring    Scoring             // how similarities become scores
+	Preprocess imageproc.Config    // the image processor
+	Tokenizer  tokenizer.Tokenizer // the text tokenizer
+	Notes      []string            // things the user should know, e.g. a missing logit scale
+}
+
+// modelConfig holds the config.json fields zsic reads. logit_scale and
+// logit_bias are zsic's own keys: the learned parameters as the checkpoint
+// stores them (logit_scale is the natural log of the multiplier).
+type modelConfig struct {
+	ModelType  string   `json:"model_type"`
+	LogitScale *float64 `json:"logit_scale"`
+	LogitBias  *float64 `json:"logit_bias"`
+}
+
+// ModelTypes lists the model_type values zsic supports.
+var ModelTypes = []string{"clip", "siglip", "siglip2"}
+
+// LoadModel reads a model folder: config.json (model_type clip, siglip or
+// siglip2; optional logit_scale and logit_bias), preprocessor_config.json,
+// the tokenizer files, and the towers for variant, which towers overrides
+// role by role. dir may be empty when towers names both roles; the folder is
+// then the one holding the text encoder, or its parent for the onnx/ layout.
+func LoadModel(dir string, towers Towers, variant string) (*Model, error) {
+	if !slices.Contains(Variants, variant) {
+		return nil, fmt.Errorf("variant %q: want one of %s", variant, strings.Join(Variants[1:], ", "))
+	}
+	if dir == "" {
+		for _, r := range Roles {
+			if towers[r] == "" {
+				return nil, fmt.Errorf("no model folder and no %s: give -m DIR, --model-id, or -m ROLE=PATH for each of %s", r, rolesList())
+			}
+		}
+		dir = findConfigDir(towers[TextEncoder])
+		if dir == "" {
+			return nil, fmt.Errorf("no config.json beside %s or its parent: give the model folder with --model-id", towers[TextEncoder])
+		}
+	}
+	m := &Model{Dir: dir, Towers: Towers{}}
+	cfgPath := filepath.Join(dir, "config.json")
+	data, err := os.ReadFile(cfgPath)
+	if err != nil {
+		return nil, fmt.Errorf("load model %s: %w", dir, err)
+	}
+	var cfg modelConfig
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return nil, fmt.Errorf("load model config %s: %w", cfgPath, err)
+	}
+	if !slices.Contains(ModelTypes, cfg.ModelType) {
+		return nil, fmt.Errorf("load model config %s: model_type %q: want one of %s", cfgPath, cfg.ModelType, strings.Join(ModelTypes, ", "))
+	}
+	m.Type = cfg.ModelType
+	m.Scoring = scoring(cfg, &m.Notes)
+	for _, r := range Roles {
+		if p := towers[r]; p != "" {
+			m.Towers[r] = p
+			continue
+		}
+		cands := towerFiles(r, variant)
+		for _, c := range cands {
+			if _, err := os.Stat(filepath.Join(dir, c)); err == nil {
+				m.Towers[r] = filepath.Join(dir, c)
+				break
+			}
+		}
+		if m.Towers[r] == "" {
+			return nil, fmt.Errorf("load model %s: no %s: looked for %s (or give -m %s=PATH)", dir, r, strings.Join(cands, " and "), r)
+		}
+	}
+	if m.Preprocess, err = imageproc.LoadConfig(filepath.Join(dir, "preprocessor_config.json"), m.Type); err != nil {
+		return nil, fmt.Errorf("load model %s: %w", dir, err)
+	}
+	if m.Tokenizer, err = tokenizer.Load(dir, m.Type); err != nil {
+		return nil, fmt.Errorf("load model %s: %w", dir, err)
+	}
+	return m, nil
+}
+
+// scoring derives the scoring rule from the config, noting assumptions.
+func scoring(cfg modelConfig, notes *[]string) Scoring {
+	if cfg.ModelType == "clip" {
+		s := Scoring{Kind: Softmax, Scale: 100}
+		if cfg.LogitScale != nil {
+			s.Scale = math.Exp(*cfg.LogitScale)
+		}
+		if cfg.LogitBias != nil {
+			s.Bias = *cfg.LogitBias
+		}
+		return s
+	}
+	if cfg.LogitScale == nil || cfg.LogitBias == nil {
+		*notes = append(*notes, "config.json has no logit_scale/logit_bias: scores are cosine similarities, not SigLIP's sigmoid probabilities (the ranking is the same)")
+		return Scoring{Kind: Cosine}
+	}
+	return Scoring{Kind: Sigmoid, Scale: math.Exp(*cfg.LogitScale), Bias: *cfg.LogitBias}
+}
+
+// findConfigDir returns the folder of path, or its parent, that holds
+// config.json, or "".
+func findConfigDir(path string) string {
+	d := filepath.Dir(path)
+	for range 2 {
+		if _, err := os.Stat(filepath.Join(d, "config.json")); err == nil {
+			return d
+		}
+		d = filepath.Dir(d)
+	}
+	return ""
+}
