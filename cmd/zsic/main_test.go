@@ -16,7 +16,7 @@ import (
 
 // zsic runs the command line in-process and returns its exit status, stdout
 // and stderr.
-func zsic(t *testing.T, args ...string) (int, string, string) {
+func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := run(context.Background(), args, &out, &errb)
@@ -29,10 +29,10 @@ func tinyCLIP(t *testing.T) string {
 }
 
 func TestUsage(t *testing.T) {
-	code, _, stderr := zsic(t)
+	code, _, stderr := runCLI(t)
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "Commands:")
-	code, _, stderr = zsic(t, "frobnicate")
+	code, _, stderr = runCLI(t, "frobnicate")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, `unknown command "frobnicate"`)
 }
@@ -40,7 +40,7 @@ func TestUsage(t *testing.T) {
 func TestHelpShowsExample(t *testing.T) {
 	for _, cmd := range []string{"eval", "classify", "embed", "fetch"} {
 		t.Run(cmd, func(t *testing.T) {
-			code, _, stderr := zsic(t, cmd, "--help")
+			code, _, stderr := runCLI(t, cmd, "--help")
 			require.Equal(t, 0, code)
 			require.Contains(t, stderr, "Example:\n  zsic "+cmd)
 			require.Contains(t, stderr, "Flags:")
@@ -78,7 +78,7 @@ func TestEvalBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, stderr := zsic(t, append([]string{"eval", "--quiet"}, tt.args...)...)
+			code, _, stderr := runCLI(t, append([]string{"eval", "--quiet"}, tt.args...)...)
 			require.Equal(t, 1, code, stderr)
 			require.Contains(t, stderr, tt.want)
 			require.True(t, strings.HasPrefix(stderr, "zsic eval: "), stderr)
@@ -93,7 +93,7 @@ func TestEvalEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	reportPath := filepath.Join(dir, "report.json")
 	predsPath := filepath.Join(dir, "preds.jsonl")
-	code, stdout, stderr := zsic(t, "eval", "-m", tinyCLIP(t), "--dataset", cifar, "--samples", "200",
+	code, stdout, stderr := runCLI(t, "eval", "-m", tinyCLIP(t), "--dataset", cifar, "--samples", "200",
 		"--batch-size", "64", "--output", reportPath, "--predictions", predsPath)
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, "(200 samples")

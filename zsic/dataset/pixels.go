@@ -36,7 +36,7 @@ func RGBPixels(img []byte) (width, height int, pix []byte, err error) {
 	switch m := m.(type) {
 	case *image.NRGBA:
 		for y := b.Min.Y; y < b.Max.Y; y++ {
-			row := m.Pix[m.PixOffset(b.Min.X, y):m.PixOffset(b.Max.X-1, y)+4]
+			row := m.Pix[m.PixOffset(b.Min.X, y) : m.PixOffset(b.Max.X-1, y)+4]
 			for i := 0; i < len(row); i += 4 {
 				pix = append(pix, row[i], row[i+1], row[i+2])
 			}
