@@ -1,6 +1,9 @@
 package regress
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Paired holds paired statistics of two runs on the same samples, e.g. a
 // model's fp32 and int8 towers: how often their top-1 labels agree, and
@@ -76,4 +79,16 @@ func (s Paired) Agreement() float64 {
 // that both runs are equally accurate.
 func (s Paired) PValue() float64 {
 	return McNemar(s.OnlyFirst, s.OnlySecond)
+}
+
+// DeltaCI95 returns the 95% Wald confidence interval of Delta, in points,
+// for paired proportions: (c−b)/n ± 1.96·√(b+c−(c−b)²/n)/n.
+func (s Paired) DeltaCI95() (lo, hi float64) {
+	if s.N == 0 {
+		return 0, 0
+	}
+	n, b, c := float64(s.N), float64(s.OnlyFirst), float64(s.OnlySecond)
+	d := (c - b) / n
+	se := math.Sqrt(math.Max(0, b+c-(c-b)*(c-b)/n)) / n
+	return 100 * (d - 1.96*se), 100 * (d + 1.96*se)
 }

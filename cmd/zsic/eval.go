@@ -263,4 +263,3 @@ func writeJSON(path string, fill func(io.Writer) error) error {
 	}
 	return nil
 }
-

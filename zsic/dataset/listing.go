@@ -40,11 +40,8 @@ func OpenManifest(path string, cols Columns) (Source, error) {
 	return newListSource(path, recs), nil
 }
 
-// listRecord is one manifest entry: where it is, an image path, a class.
-type listRecord struct {
-	line        int
-	path, class string
-}
+// listRecord is one manifest entry: an image path and a class name.
+type listRecord struct{ path, class string }
 
 // newListSource resolves paths against the manifest's folder and numbers
 // the classes in sorted order.
@@ -112,7 +109,7 @@ func readCSV(r io.Reader, cols Columns) ([]listRecord, error) {
 			return nil, err
 		}
 		line, _ := cr.FieldPos(0)
-		lr := listRecord{line: line, path: rec[pathCol]}
+		lr := listRecord{path: rec[pathCol]}
 		if labelCol >= 0 {
 			lr.class = rec[labelCol]
 		}
@@ -142,7 +139,7 @@ func readJSONL(r io.Reader, cols Columns) ([]listRecord, error) {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		lr := listRecord{line: line}
+		var lr listRecord
 		pk := fieldName(keys, cols.Image, "path")
 		if err := stringField(obj, pk, &lr.path); err != nil || lr.path == "" {
 			return nil, fmt.Errorf("line %d: want a non-empty string %q (the fields are %s)", line, pk, strings.Join(keys, ", "))

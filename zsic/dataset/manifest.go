@@ -67,8 +67,8 @@ func (m *Manifest) check() error {
 	return nil
 }
 
-// Resolve finds the manifest's rows in src by pixel hash and returns their
-// row indices, ascending. Rows with the same pixels are matched to distinct
+// Resolve finds the manifest's rows in src by pixel hash, decoding every
+// image of src, and returns their row indices, ascending. Rows with the same pixels are matched to distinct
 // dataset rows with the same label, lowest row first. It fails, counting
 // them and listing the first few, when manifest rows are missing or have
 // another label in src; and when an image of src cannot be decoded.

@@ -1,0 +1,155 @@
+package regress
+
+import (
+	"path"
+	"strings"
+)
+
+// Family is the model family of a case, and the top-level test that runs
+// it (TestCLIP, TestSigLIP), so `go test -run CLIP` selects its cases.
+type Family string
+
+// The families.
+const (
+	CLIP   Family = "CLIP"
+	SigLIP Family = "SigLIP"
+)
+
+// Kind says where a case's model comes from.
+type Kind string
+
+// The kinds of case.
+const (
+	// Fixture models are small trained models checked into fixtures/models.
+	Fixture Kind = "fixture"
+	// Twin models have a seed model's configuration, tokenizer and
+	// preprocessing but random weights (fixtures/models/twin).
+	Twin Kind = "twin"
+	// Real models are the published seed checkpoints, exported by the user
+	// into $ZSIC_MODELS_DIR.
+	Real Kind = "real"
+)
+
+// Case is one model and variant the suite evaluates.
+type Case struct {
+	// Family is the top-level test that runs the case.
+	Family Family
+	// Path is the subtest path under the family: "tiny-clip/fp32",
+	// "twin/clip-vit-base-patch32", "openai/clip-vit-base-patch32".
+	Path string
+	// Kind says where the model comes from.
+	Kind Kind
+	// Model is the model folder relative to the repository root (fixtures
+	// and twins), or the Hub id under $ZSIC_MODELS_DIR (real models).
+	Model string
+	// Variant is the tower variant LoadModel reads: "" (fp32) or
+	// "quantized".
+	Variant string
+	// Samples is how many manifest rows, from the first, the case uses;
+	// zero means all of them.
+	Samples int
+	// Policy sets the band of the case's golden.
+	Policy Policy
+}
+
+// Name returns the case's full name, e.g. "CLIP/tiny-clip/fp32"; the test
+// is Test+Name.
+func (c Case) Name() string { return string(c.Family) + "/" + c.Path }
+
+// GoldenName returns the golden file's base name (without the
+// .golden.json suffix): the name in lower case with "-" for "/", e.g.
+// "clip-tiny-clip-fp32".
+func (c Case) GoldenName() string {
+	return strings.ToLower(strings.ReplaceAll(c.Name(), "/", "-"))
+}
+
+// VariantName returns "fp32" or the variant.
+func (c Case) VariantName() string {
+	if c.Variant == "" {
+		return "fp32"
+	}
+	return c.Variant
+}
+
+// Quantized returns the int8 ("quantized" variant) counterpart of an fp32
+// case: the listed case if there is one, else c with the variant set and
+// "/int8" in place of a trailing "/fp32" (or appended).
+func (c Case) Quantized() Case {
+	q := c
+	q.Variant = "quantized"
+	q.Path = strings.TrimSuffix(c.Path, "/fp32") + "/int8"
+	for _, d := range Cases() {
+		if d.Name() == q.Name() {
+			return d
+		}
+	}
+	return q
+}
+
+// Sample sizes: the fixtures and real models use the whole pinned sample;
+// twins, whose accuracy is chance, only need enough rows to exercise the
+// pipeline.
+const (
+	fullSample = 0
+	twinSample = 100
+)
+
+// The policies of the kinds of case.
+var (
+	fp32Policy = Policy{Sigmas: 1.5, MinAgreement: 97,
+		Why: "the golden comes from the same graph; another ONNX Runtime build or CPU changes only float rounding (kernel choice, summation order), which can flip only near-tied top-1 labels"}
+	int8Policy = Policy{Sigmas: 1.5, MinAgreement: 97,
+		Why: "the int8 weights are dequantized to float32 inside the graph, so across builds the quantized towers vary by float rounding only, as the fp32 ones do"}
+	twinPolicy = Policy{Sigmas: 1.5, MinAgreement: 90,
+		Why: "random weights give chance accuracy (≈1%) and close scores, so the band is ±1–2 samples and the case's value is that the seed configuration runs end to end and gives the same ranking; near-ties under another build's rounding are likelier than for a trained model"}
+	realPolicy = Policy{Sigmas: 1.5, MinAgreement: 97,
+		Why: "the golden comes from the user's own export of the checkpoint; re-running it, or another ONNX Runtime build, changes only float rounding"}
+)
+
+// seeds are the seed models: the real checkpoints' Hub ids, and their
+// twins' folders under fixtures/models/twin.
+var seeds = []struct {
+	family Family
+	hubID  string
+}{
+	{CLIP, "openai/clip-vit-base-patch32"},
+	{CLIP, "openai/clip-vit-base-patch16"},
+	{CLIP, "openai/clip-vit-large-patch14"},
+	{CLIP, "openai/clip-vit-large-patch14-336"},
+	{CLIP, "laion/CLIP-ViT-B-32-laion2B-s34B-b79K"},
+	{CLIP, "laion/CLIP-ViT-H-14-laion2B-s32B-b79K"},
+	{SigLIP, "google/siglip-base-patch16-224"},
+	{SigLIP, "google/siglip-so400m-patch14-384"},
+}
+
+// Cases lists every case: the fixture models in fp32 and int8, a twin of
+// each seed model, and each real seed model.
+func Cases() []Case {
+	cs := []Case{
+		{Family: CLIP, Path: "tiny-clip/fp32", Kind: Fixture, Model: "fixtures/models/tiny-clip", Samples: fullSample, Policy: fp32Policy},
+		{Family: CLIP, Path: "tiny-clip/int8", Kind: Fixture, Model: "fixtures/models/tiny-clip", Variant: "quantized", Samples: fullSample, Policy: int8Policy},
+		{Family: SigLIP, Path: "tiny-siglip/fp32", Kind: Fixture, Model: "fixtures/models/tiny-siglip", Samples: fullSample, Policy: fp32Policy},
+		{Family: SigLIP, Path: "tiny-siglip/int8", Kind: Fixture, Model: "fixtures/models/tiny-siglip", Variant: "quantized", Samples: fullSample, Policy: int8Policy},
+	}
+	for _, s := range seeds {
+		name := path.Base(s.hubID)
+		cs = append(cs, Case{Family: s.family, Path: "twin/" + name, Kind: Twin, Model: "fixtures/models/twin/" + name, Samples: twinSample, Policy: twinPolicy})
+	}
+	for _, s := range seeds {
+		cs = append(cs, Case{Family: s.family, Path: s.hubID, Kind: Real, Model: s.hubID, Samples: fullSample, Policy: realPolicy})
+	}
+	return cs
+}
+
+// QuantizationPairs lists the fp32 cases whose int8 counterpart (see
+// Quantized) the suite compares with them: the fixtures and the real
+// models. Twins are left out: their accuracy is chance.
+func QuantizationPairs() []Case {
+	var out []Case
+	for _, c := range Cases() {
+		if c.Kind != Twin && c.Variant == "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
