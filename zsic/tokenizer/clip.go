@@ -19,9 +19,11 @@ const (
 	clipMaxLengthCap = 1 << 20
 )
 
-// clipWords is CLIP's pre-tokenizer pattern after the special tokens: the
-// English contractions, runs of letters, single digits, and runs of anything
-// else but whitespace.
+// clipWords is CLIP's pre-tokenizer pattern: the English contractions, runs
+// of letters, single digits, and runs of anything else but whitespace. As in
+// CLIPTokenizerFast it is case-sensitive (OpenAI's is not, which differs only
+// where case folding joins letters, as "ſ" to "s"), and the special tokens
+// are split off before it.
 const clipWords = `'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+`
 
 // CLIP is OpenAI CLIP's byte-level BPE tokenizer as Hugging Face's
@@ -31,7 +33,8 @@ const clipWords = `'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+`
 // use.
 type CLIP struct {
 	model    *bpeModel
-	words    *regexp.Regexp   // pre-tokenizer
+	words    *regexp.Regexp   // clipWords
+	special  *regexp.Regexp   // the special tokens, lowercased
 	specials map[string]int64 // lowercased special token text → id
 	bos, eos int64
 	padding  Padding
@@ -127,15 +130,12 @@ func newCLIP(m *bpeModel, cfg Config, source string) (*CLIP, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load CLIP tokenizer %s: %w", source, err)
 	}
-	// The text is lowercased before it is split, so are the special tokens.
+	// The text is lowercased before the special tokens are found in it.
 	bosText, eosText = clipLower(bosText), clipLower(eosText)
-	words, err := regexp.Compile(`(?i)` + regexp.QuoteMeta(bosText) + `|` + regexp.QuoteMeta(eosText) + `|` + clipWords)
-	if err != nil {
-		return nil, fmt.Errorf("load CLIP tokenizer %s: pre-tokenizer pattern: %w", source, err)
-	}
 	return &CLIP{
 		model:    m,
-		words:    words,
+		words:    regexp.MustCompile(clipWords),
+		special:  regexp.MustCompile(regexp.QuoteMeta(bosText) + `|` + regexp.QuoteMeta(eosText)),
 		specials: map[string]int64{bosText: bos, eosText: eos},
 		bos:      bos,
 		eos:      eos,
@@ -175,21 +175,31 @@ func (c *CLIP) Padding() Padding { return c.padding }
 // encode returns the untruncated ids of text with the start and end tokens.
 // A limit above zero stops once the ids hold limit tokens or more, as
 // truncation to limit would drop the rest.
+//
+// Special tokens written in the text are split off first, as Hugging Face's
+// added tokens are, and encode as themselves; the text between them is split
+// by clipWords and each word encoded by BPE.
 func (c *CLIP) encode(text string, limit int) []int64 {
 	ids := []int64{c.bos}
+	full := func() bool { return limit > 0 && len(ids) >= limit }
 	s := clipNormalize(text)
-	for len(s) > 0 && (limit <= 0 || len(ids) < limit) {
-		loc := c.words.FindStringIndex(s)
-		if loc == nil {
-			break
+	for len(s) > 0 && !full() {
+		seg, special := s, ""
+		if loc := c.special.FindStringIndex(s); loc != nil {
+			seg, special = s[:loc[0]], s[loc[0]:loc[1]]
 		}
-		w := s[loc[0]:loc[1]]
-		s = s[loc[1]:]
-		if id, ok := c.specials[w]; ok {
-			ids = append(ids, id)
-			continue
+		s = s[len(seg)+len(special):]
+		for len(seg) > 0 && !full() {
+			loc := c.words.FindStringIndex(seg)
+			if loc == nil {
+				break
+			}
+			ids = append(ids, c.word(seg[loc[0]:loc[1]])...)
+			seg = seg[loc[1]:]
 		}
-		ids = append(ids, c.word(w)...)
+		if special != "" {
+			ids = append(ids, c.specials[special])
+		}
 	}
 	return append(ids, c.eos)
 }

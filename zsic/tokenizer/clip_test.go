@@ -256,7 +256,8 @@ func TestCLIPBatch(t *testing.T) {
 }
 
 // TestCLIPSpecialInText checks that the special tokens written in a text
-// encode as themselves, whatever their case, between the words around them.
+// encode as themselves, whatever their case, split off the words around them
+// before pre-tokenizing, as Hugging Face's added tokens are.
 func TestCLIPSpecialInText(t *testing.T) {
 	c := sharedCLIP(t, Config{})
 	inner := func(s string) []int64 { ids := c.encode(s, 0); return ids[1 : len(ids)-1] }
@@ -264,6 +265,8 @@ func TestCLIPSpecialInText(t *testing.T) {
 		{"a dog", "<|endoftext|>", "a cat"},
 		{"", "<|startoftext|>", "tree"},
 		{"tree ", "<|EndOfText|>", ""},
+		{"a dog!", "<|endoftext|>", "!a cat"}, // not merged into the punctuation
+		{"x", "<|startoftext|>", "<|endoftext|>"},
 	} {
 		want := []int64{c.bos}
 		want = append(want, inner(tc.before)...)
