@@ -34,6 +34,10 @@ func Open(m *Model, opt encoder.Options) (*Classifier, error) {
 		return nil, err
 	}
 	c.h, c.w = m.Preprocess.OutputSize()
+	if c.h == 0 || c.w == 0 {
+		c.Close()
+		return nil, fmt.Errorf("model %s: preprocessor_config.json gives no fixed image size (set do_center_crop with crop_size, or size {height, width})", m.Dir)
+	}
 	if gh, gw := c.image.Size(); (gh > 0 && gh != c.h) || (gw > 0 && gw != c.w) {
 		c.Close()
 		return nil, fmt.Errorf("model %s: preprocessor_config.json gives %d×%d images, the image encoder %s wants %d×%d",

@@ -131,7 +131,7 @@ func newCLIP(m *bpeModel, cfg Config, source string) (*CLIP, error) {
 		return nil, fmt.Errorf("load CLIP tokenizer %s: %w", source, err)
 	}
 	// The text is lowercased before the special tokens are found in it.
-	bosText, eosText = clipLower(bosText), clipLower(eosText)
+	bosText, eosText = pyLower(bosText), pyLower(eosText)
 	return &CLIP{
 		model:    m,
 		words:    regexp.MustCompile(clipWords),

@@ -269,7 +269,7 @@ func spJSONNormalizers(raw json.RawMessage) ([]func(string) string, error) {
 		}
 		return nil, fmt.Errorf("Replace normalizer: want a String or Regex pattern")
 	case "Lowercase":
-		return []func(string) string{spLower}, nil
+		return []func(string) string{pyLower}, nil
 	case "Strip":
 		left, right := n.StripLeft, n.StripRight
 		return []func(string) string{func(s string) string {
@@ -396,7 +396,7 @@ func (t *SentencePieceJSON) tokens(text string) []spToken { return t.encode(text
 // tokensLower is tokens with a Lowercase normalizer in front, as
 // Siglip2Tokenizer installs it.
 func (t *SentencePieceJSON) tokensLower(text string) []spToken {
-	return t.encode(text, []func(string) string{spLower})
+	return t.encode(text, []func(string) string{pyLower})
 }
 
 // lookup returns the id of a piece or added token.

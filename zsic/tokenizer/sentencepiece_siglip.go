@@ -77,7 +77,7 @@ func (t *SigLIP) Encode(text string) []int64 {
 	// SiglipTokenizer.tokenize, then PreTrainedTokenizer.tokenize.
 	text = spSpace + strings.ReplaceAll(text, spSpace, " ")
 	if t.lower {
-		text = spLower(text)
+		text = pyLower(text)
 	}
 	parts, special := spSplit(text, t.specials)
 	for i := range parts {
@@ -205,7 +205,7 @@ func (t *SigLIP2) Encode(text string) []int64 {
 				body = append(body, int64(id))
 				continue
 			}
-			for _, tk := range t.model.tokens(spLower(p)) {
+			for _, tk := range t.model.tokens(pyLower(p)) {
 				body = append(body, int64(tk.id))
 			}
 		}

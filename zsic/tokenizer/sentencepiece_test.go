@@ -201,7 +201,7 @@ func TestSPLower(t *testing.T) {
 		{"ΣΑΣ σας", "σας σας"},
 	}
 	for _, tc := range tests {
-		require.Equal(t, tc.want, spLower(tc.in), tc.in)
+		require.Equal(t, tc.want, pyLower(tc.in), tc.in)
 	}
 }
 
