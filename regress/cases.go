@@ -1,9 +1,6 @@
 package regress
 
-import (
-	"path"
-	"strings"
-)
+import "strings"
 
 // Family is the model family of a case, and the top-level test that runs
 // it (TestCLIP, TestSigLIP), so `go test -run CLIP` selects its cases.
@@ -35,7 +32,7 @@ type Case struct {
 	// Family is the top-level test that runs the case.
 	Family Family
 	// Path is the subtest path under the family: "tiny-clip/fp32",
-	// "twin/clip-vit-base-patch32", "openai/clip-vit-base-patch32".
+	// "twin/openai/clip-vit-base-patch32", "openai/clip-vit-base-patch32".
 	Path string
 	// Kind says where the model comes from.
 	Kind Kind
@@ -106,8 +103,8 @@ var (
 		Why: "the golden comes from the user's own export of the checkpoint; re-running it, or another ONNX Runtime build, changes only float rounding"}
 )
 
-// seeds are the seed models: the real checkpoints' Hub ids, and their
-// twins' folders under fixtures/models/twin.
+// seeds are the seed models: the real checkpoints' Hub ids, which are also
+// their twins' folders under fixtures/models/twin.
 var seeds = []struct {
 	family Family
 	hubID  string
@@ -132,8 +129,7 @@ func Cases() []Case {
 		{Family: SigLIP, Path: "tiny-siglip/int8", Kind: Fixture, Model: "fixtures/models/tiny-siglip", Variant: "quantized", Samples: fullSample, Policy: int8Policy},
 	}
 	for _, s := range seeds {
-		name := path.Base(s.hubID)
-		cs = append(cs, Case{Family: s.family, Path: "twin/" + name, Kind: Twin, Model: "fixtures/models/twin/" + name, Samples: twinSample, Policy: twinPolicy})
+		cs = append(cs, Case{Family: s.family, Path: "twin/" + s.hubID, Kind: Twin, Model: "fixtures/models/twin/" + s.hubID, Samples: twinSample, Policy: twinPolicy})
 	}
 	for _, s := range seeds {
 		cs = append(cs, Case{Family: s.family, Path: s.hubID, Kind: Real, Model: s.hubID, Samples: fullSample, Policy: realPolicy})

@@ -169,11 +169,17 @@ type AbsentError struct {
 	Case Case
 	// Dir is the folder looked for; "" when $ZSIC_MODELS_DIR is unset.
 	Dir string
+	// Err, when set, says why the folder does not hold the case's variant.
+	Err error
 }
 
+// Error says which model is missing and how to export it.
 func (e *AbsentError) Error() string {
 	where := ModelsDirEnv + " is unset"
-	if e.Dir != "" {
+	switch {
+	case e.Err != nil:
+		where = fmt.Sprintf("no %s towers: %v", e.Case.VariantName(), e.Err)
+	case e.Dir != "":
 		where = "no folder " + e.Dir
 	}
 	id := e.Case.Model
@@ -205,13 +211,17 @@ func (s *Suite) ModelDir(c Case) (string, error) {
 	return dir, nil
 }
 
-// LoadModel reads a case's model folder for its variant.
+// LoadModel reads a case's model folder for its variant. A real model's
+// folder without the variant's towers is an *AbsentError too.
 func (s *Suite) LoadModel(c Case) (*zsic.Model, error) {
 	dir, err := s.ModelDir(c)
 	if err != nil {
 		return nil, err
 	}
 	m, err := zsic.LoadModel(dir, nil, c.Variant)
+	if err != nil && c.Kind == Real && c.Variant != "" {
+		return nil, &AbsentError{Case: c, Dir: dir, Err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("case %s: %w", c.Name(), err)
 	}

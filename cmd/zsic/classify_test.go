@@ -84,31 +84,67 @@ func TestEmbed(t *testing.T) {
 	require.Contains(t, stderr, "nothing to embed: give --image FILE or --text STR")
 }
 
-// TestClassify checks classify's ranking and its scores against a softmax
-// recomputed from embed's outputs and the model's logit scale.
+// TestClassify checks classify's ranking and scores against scores
+// recomputed from embed's outputs and the model's logit scale and bias: a
+// softmax over the labels for CLIP, an independent sigmoid for SigLIP.
 func TestClassify(t *testing.T) {
 	img, truth := cifarImage(t, 3)
 	labels := []string{truth, "rocket", "sunflower", "bus", "whale"}
-	code, stdout, stderr := runCLI(t, "classify", "-m", tinyCLIP(t), img, "--labels", strings.Join(labels, ","), "--json")
-	require.Equal(t, 0, code, stderr)
-	var got []struct {
-		Score float64 `json:"score"`
-		Label string  `json:"label"`
+	for _, model := range []string{"tiny-clip", "tiny-siglip"} {
+		t.Run(model, func(t *testing.T) {
+			dir := filepath.Join(testenv.Root(t), "fixtures", "models", model)
+			got := classifyJSON(t, dir, img, labels)
+			want := scoresFromEmbeddings(t, dir, img, labels)
+			var total float64
+			for i, g := range got {
+				require.InDelta(t, want[g.Label], g.Score, 1e-4, g.Label)
+				if i > 0 {
+					require.GreaterOrEqual(t, got[i-1].Score, g.Score)
+				}
+				total += g.Score
+			}
+			if model == "tiny-clip" {
+				require.InDelta(t, 1, total, 1e-9) // a softmax
+			} else {
+				require.Greater(t, math.Abs(total-1), 1e-3, "sigmoid scores summed to 1") // independent sigmoids
+			}
+		})
 	}
+}
+
+type labelScore struct {
+	Score float64 `json:"score"`
+	Label string  `json:"label"`
+}
+
+// classifyJSON runs classify --json on one image.
+func classifyJSON(t *testing.T, dir, img string, labels []string) []labelScore {
+	t.Helper()
+	code, stdout, stderr := runCLI(t, "classify", "-m", dir, img, "--labels", strings.Join(labels, ","), "--json")
+	require.Equal(t, 0, code, stderr)
+	var got []labelScore
 	require.NoError(t, json.Unmarshal([]byte(stdout), &got))
 	require.Len(t, got, len(labels))
+	return got
+}
 
-	args := []string{"embed", "-m", tinyCLIP(t), "--normalize", "--image", img}
+// scoresFromEmbeddings recomputes the pipeline's scores from embed's
+// normalized outputs and config.json's logit_scale and logit_bias.
+func scoresFromEmbeddings(t *testing.T, dir, img string, labels []string) map[string]float64 {
+	t.Helper()
+	args := []string{"embed", "-m", dir, "--normalize", "--image", img}
 	for _, l := range labels {
 		args = append(args, "--text", "This is a photo of "+l+".")
 	}
-	code, stdout, stderr = runCLI(t, args...)
+	code, stdout, stderr := runCLI(t, args...)
 	require.Equal(t, 0, code, stderr)
 	emb := embedLines(t, stdout)
 	var cfg struct {
+		ModelType  string  `json:"model_type"`
 		LogitScale float64 `json:"logit_scale"`
+		LogitBias  float64 `json:"logit_bias"`
 	}
-	data, err := os.ReadFile(filepath.Join(tinyCLIP(t), "config.json"))
+	data, err := os.ReadFile(filepath.Join(dir, "config.json"))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(data, &cfg))
 	logits := make([]float64, len(labels))
@@ -118,24 +154,23 @@ func TestClassify(t *testing.T) {
 		for k, x := range emb[0].Embedding {
 			dot += float64(x) * float64(emb[i+1].Embedding[k])
 		}
-		logits[i] = math.Exp(math.Exp(cfg.LogitScale) * dot)
-		sum += logits[i]
+		logits[i] = math.Exp(cfg.LogitScale)*dot + cfg.LogitBias
+		sum += math.Exp(logits[i])
 	}
 	want := map[string]float64{}
 	for i, l := range labels {
-		want[l] = logits[i] / sum
-	}
-	var total float64
-	for i, g := range got {
-		require.InDelta(t, want[g.Label], g.Score, 1e-4, g.Label)
-		if i > 0 {
-			require.GreaterOrEqual(t, got[i-1].Score, g.Score)
+		if cfg.ModelType == "clip" {
+			want[l] = math.Exp(logits[i]) / sum
+		} else {
+			want[l] = 1 / (1 + math.Exp(-logits[i]))
 		}
-		total += g.Score
 	}
-	require.InDelta(t, 1, total, 1e-9)
+	return want
+}
 
-	code, stdout, stderr = runCLI(t, "classify", "-m", tinyCLIP(t), img, "--labels", "a,b,c", "--top", "2")
+func TestClassifyErrors(t *testing.T) {
+	img, _ := cifarImage(t, 3)
+	code, stdout, stderr := runCLI(t, "classify", "-m", tinyCLIP(t), img, "--labels", "a,b,c", "--top", "2")
 	require.Equal(t, 0, code, stderr)
 	require.Len(t, strings.Split(strings.TrimSpace(stdout), "\n"), 2)
 

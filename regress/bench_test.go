@@ -1,0 +1,100 @@
+package regress_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zsic/zsic/regress"
+	"github.com/zsic/zsic/zsic"
+	"github.com/zsic/zsic/zsic/dataset"
+	"github.com/zsic/zsic/zsic/imageproc"
+)
+
+// benchBatches are the batch sizes BenchmarkImageLatency measures.
+var benchBatches = []int{1, regress.BatchSize}
+
+// BenchmarkImageLatency measures the image path of `zsic eval` — reading,
+// decoding, preprocessing and embedding, as Classifier.Evaluate runs it —
+// for one batch per iteration. ms/image and images/s come from Evaluate's
+// own image timing; ns/op also counts the prompt encoding each Evaluate
+// call does first.
+func BenchmarkImageLatency(b *testing.B) {
+	for _, c := range regress.Cases() {
+		for _, n := range benchBatches {
+			b.Run(fmt.Sprintf("%s/batch=%d", c.Name(), n), func(b *testing.B) {
+				clf := open(b, c)
+				s := suite(b)
+				rows, _ := s.Sample(0)
+				rows = rows[:n]
+				opt := s.EvalOptions()
+				opt.BatchSize = n
+				var spent time.Duration
+				var images int
+				for b.Loop() {
+					res, err := clf.Evaluate(context.Background(), s.Source(), rows, opt)
+					require.NoError(b, err)
+					spent += res.ImageEncode
+					images += res.Samples
+				}
+				b.ReportMetric(1000*spent.Seconds()/float64(images), "ms/image")
+				b.ReportMetric(float64(images)/spent.Seconds(), "images/s")
+			})
+		}
+	}
+}
+
+// BenchmarkTextEncode measures embedding the 100 CIFAR-100 prompts, as
+// Evaluate does once per run.
+func BenchmarkTextEncode(b *testing.B) {
+	for _, c := range regress.Cases() {
+		b.Run(c.Name(), func(b *testing.B) {
+			clf := open(b, c)
+			s := suite(b)
+			names := make([]string, len(s.Classes()))
+			for i, n := range s.Classes() {
+				names[i] = dataset.PromptName(n)
+			}
+			for b.Loop() {
+				_, err := clf.EncodeLabels(names, zsic.DefaultTemplate, regress.BatchSize)
+				require.NoError(b, err)
+			}
+			b.ReportMetric(1000*b.Elapsed().Seconds()/float64(b.N*len(names)), "ms/prompt")
+		})
+	}
+}
+
+// BenchmarkPreprocess measures decoding and preprocessing one CIFAR-100
+// image with each case's image processor.
+func BenchmarkPreprocess(b *testing.B) {
+	for _, c := range regress.Cases() {
+		if c.Variant != "" { // the same processor as the fp32 case
+			continue
+		}
+		b.Run(c.Name(), func(b *testing.B) {
+			s := suite(b)
+			m, err := s.LoadModel(c)
+			skipAbsent(b, err)
+			require.NoError(b, err)
+			rows, _ := s.Sample(regress.BatchSize)
+			var imgs [][]byte
+			require.NoError(b, s.Source().Read(rows, func(smp dataset.Sample) error {
+				imgs = append(imgs, smp.Image)
+				return nil
+			}))
+			h, w := m.Preprocess.OutputSize()
+			dst := make([]float32, 3*h*w)
+			i := 0
+			for b.Loop() {
+				img, err := imageproc.Decode(imgs[i%len(imgs)])
+				require.NoError(b, err)
+				require.NoError(b, m.Preprocess.Preprocess(img, dst))
+				i++
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "images/s")
+		})
+	}
+}

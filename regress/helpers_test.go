@@ -1,0 +1,131 @@
+package regress_test
+
+import (
+	"context"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zsic/zsic/internal/testenv"
+	"github.com/zsic/zsic/regress"
+	"github.com/zsic/zsic/zsic"
+)
+
+// testEnv returns where this machine keeps the suite's inputs.
+func testEnv(t testing.TB) regress.Env {
+	t.Helper()
+	return regress.Env{
+		Root:      testenv.Root(t),
+		Dataset:   testenv.CIFAR100(t),
+		ModelsDir: os.Getenv(regress.ModelsDirEnv),
+	}
+}
+
+// shared is the suite of this test binary, opened once: resolving the
+// manifest reads the whole dataset.
+var shared struct {
+	once  sync.Once
+	suite *regress.Suite
+	err   error
+}
+
+// suite returns the shared suite, opening it on first use.
+func suite(t testing.TB) *regress.Suite {
+	t.Helper()
+	env := testEnv(t) // outside once: it may fail the test
+	shared.once.Do(func() { shared.suite, shared.err = regress.OpenSuite(env) })
+	require.NoError(t, shared.err)
+	return shared.suite
+}
+
+// outcome is a case's run, made once per test binary.
+type outcome struct {
+	once   sync.Once
+	golden *regress.Golden
+	err    error
+}
+
+// outcomes holds each case's outcome, by case name.
+var outcomes sync.Map
+
+// run returns the outcome of a case's model on its sample, running it on
+// first use; it skips the test when the case is a real model that is not
+// here.
+func run(t testing.TB, c regress.Case) *regress.Golden {
+	t.Helper()
+	s := suite(t)
+	v, _ := outcomes.LoadOrStore(c.Name(), &outcome{})
+	o := v.(*outcome)
+	o.once.Do(func() {
+		clf, err := s.Open(c)
+		if err != nil {
+			o.err = err
+			return
+		}
+		defer clf.Close()
+		o.golden, o.err = s.Run(context.Background(), c, clf)
+	})
+	skipAbsent(t, o.err)
+	require.NoError(t, o.err)
+	return o.golden
+}
+
+// skipAbsent skips the test, saying how to provide the model, when err
+// reports an absent real model.
+func skipAbsent(t testing.TB, err error) {
+	t.Helper()
+	if regress.IsAbsent(err) {
+		t.Skip(err.Error())
+	}
+}
+
+// classifiers holds the benchmarks' open models, by case name.
+var classifiers sync.Map
+
+// classifier is a case's open model, made once per test binary.
+type classifier struct {
+	once sync.Once
+	clf  *zsic.Classifier
+	err  error
+}
+
+// open returns a case's model, opened once per test binary and left open
+// until it exits.
+func open(t testing.TB, c regress.Case) *zsic.Classifier {
+	t.Helper()
+	s := suite(t)
+	v, _ := classifiers.LoadOrStore(c.Name(), &classifier{})
+	o := v.(*classifier)
+	o.once.Do(func() { o.clf, o.err = s.Open(c) })
+	skipAbsent(t, o.err)
+	require.NoError(t, o.err)
+	return o.clf
+}
+
+// readGolden reads a case's golden file, failing the test with how to
+// write it when there is none.
+func readGolden(t testing.TB, c regress.Case) *regress.Golden {
+	t.Helper()
+	path := testEnv(t).GoldenPath(c)
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		t.Fatalf("case %s has no golden %s: run `make golden` (go test ./regress -update) to record a run, then review and commit it", c.Name(), path)
+	}
+	require.NoError(t, err)
+	g, err := regress.DecodeGolden(data)
+	require.NoError(t, err, path)
+	return g
+}
+
+// casesOf returns the cases of a family.
+func casesOf(f regress.Family) []regress.Case {
+	var out []regress.Case
+	for _, c := range regress.Cases() {
+		if c.Family == f {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,113 @@
+package regress_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zsic/zsic/regress"
+	"github.com/zsic/zsic/zsic"
+	"github.com/zsic/zsic/zsic/dataset"
+	"github.com/zsic/zsic/zsic/imageproc"
+	"github.com/zsic/zsic/zsic/tokenizer"
+)
+
+// mutation is a deliberate bug: a change to the loaded model, or to the
+// images the pipeline reads.
+type mutation struct {
+	name   string
+	model  func(m *zsic.Model)                     // nil: the model as loaded
+	source func(src dataset.Source) dataset.Source // nil: the dataset as is
+}
+
+// mutations are the bugs the suite must catch.
+var mutations = []mutation{
+	{name: "no-normalization", model: func(m *zsic.Model) { m.Preprocess.DoNormalize = false }},
+	{name: "imagenet-mean-std", model: func(m *zsic.Model) {
+		m.Preprocess.Mean = [3]float32{0.485, 0.456, 0.406}
+		m.Preprocess.Std = [3]float32{0.229, 0.224, 0.225}
+	}},
+	{name: "bgr", source: func(src dataset.Source) dataset.Source { return bgrSource{src} }},
+	{name: "no-end-token", model: func(m *zsic.Model) { m.Tokenizer = noEndToken{m.Tokenizer} }},
+}
+
+// TestMutations proves the suite's teeth: each deliberate bug makes every
+// fp32 fixture case fail Compare against its golden.
+func TestMutations(t *testing.T) {
+	for _, c := range regress.Cases() {
+		if c.Kind != regress.Fixture || c.Variant != "" {
+			continue
+		}
+		for _, mu := range mutations {
+			t.Run(c.Name()+"/"+mu.name, func(t *testing.T) {
+				golden := readGolden(t, c)
+				s := suite(t)
+				m, err := s.LoadModel(c)
+				require.NoError(t, err)
+				if mu.model != nil {
+					mu.model(m)
+				}
+				clf, err := zsic.Open(m, testEnv(t).Options)
+				require.NoError(t, err)
+				defer clf.Close()
+				src := s.Source()
+				if mu.source != nil {
+					src = mu.source(src)
+				}
+				got, err := s.RunOn(context.Background(), c, clf, src)
+				require.NoError(t, err)
+				r := regress.Compare(golden, got, golden.Band)
+				require.Empty(t, r.Problems, "the mutation must fail on the metrics, not the sample")
+				require.False(t, r.OK(), "%s did not catch %s:\n%s", c.Name(), mu.name, r)
+				t.Logf("caught:\n%s", r)
+			})
+		}
+	}
+}
+
+// noEndToken is a tokenizer that forgets the end-of-text token.
+type noEndToken struct{ tokenizer.Tokenizer }
+
+// Encode encodes text and drops a trailing end token.
+func (n noEndToken) Encode(text string) []int64 {
+	ids := n.Tokenizer.Encode(text)
+	if end := n.Padding().EndID; end >= 0 && len(ids) > 0 && ids[len(ids)-1] == end {
+		ids = ids[:len(ids)-1]
+	}
+	return ids
+}
+
+// bgrSource is a dataset whose images come with red and blue swapped, as
+// an OpenCV-style loader gives them.
+type bgrSource struct{ dataset.Source }
+
+// Read reads rows of the dataset, re-encoding each image with its red and
+// blue channels swapped.
+func (b bgrSource) Read(rows []int, fn func(dataset.Sample) error) error {
+	return b.Source.Read(rows, func(s dataset.Sample) error {
+		img, err := imageproc.Decode(s.Image)
+		if err != nil {
+			return fmt.Errorf("row %d: %w", s.Row, err)
+		}
+		r := img.Bounds()
+		out := image.NewNRGBA(r)
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				cr, cg, cb, ca := img.At(x, y).RGBA()
+				i := out.PixOffset(x, y)
+				out.Pix[i], out.Pix[i+1], out.Pix[i+2], out.Pix[i+3] = uint8(cb>>8), uint8(cg>>8), uint8(cr>>8), uint8(ca>>8)
+			}
+		}
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, out); err != nil {
+			return fmt.Errorf("row %d: %w", s.Row, err)
+		}
+		s.Image = buf.Bytes()
+		return fn(s)
+	})
+}
