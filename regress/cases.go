@@ -91,14 +91,18 @@ const (
 	twinSample = 100
 )
 
-// The policies of the kinds of case.
+// The policies of the kinds of case. The agreement floors rest on the
+// margins measured when the goldens were first written: float32 rounding
+// moves a score by about 1e-6 of itself, and no fixture sample's top-1 and
+// top-2 scores are closer than 8e-5 of the top score (1 of 1000 is under
+// 1e-4), while each twin has at most 4 of 100 samples under 1e-4.
 var (
 	fp32Policy = Policy{Sigmas: 1.5, MinAgreement: 97,
-		Why: "the golden comes from the same graph; another ONNX Runtime build or CPU changes only float rounding (kernel choice, summation order), which can flip only near-tied top-1 labels"}
+		Why: "the golden comes from the same graph; another ONNX Runtime build or CPU changes only float rounding (about 1e-6 of a score), which can flip only near-tied top-1 labels, and at most 1 in 1000 of the fixtures' samples has its top two scores within 1e-4 of each other"}
 	int8Policy = Policy{Sigmas: 1.5, MinAgreement: 97,
 		Why: "the int8 weights are dequantized to float32 inside the graph, so across builds the quantized towers vary by float rounding only, as the fp32 ones do"}
-	twinPolicy = Policy{Sigmas: 1.5, MinAgreement: 90,
-		Why: "random weights give chance accuracy (≈1%) and close scores, so the band is ±1–2 samples and the case's value is that the seed configuration runs end to end and gives the same ranking; near-ties under another build's rounding are likelier than for a trained model"}
+	twinPolicy = Policy{Sigmas: 1.5, MinAgreement: 95,
+		Why: "random weights give chance accuracy (about 1%) and close scores, so the bands are a few samples and the case's value is that the seed configuration runs end to end and ranks the same; each twin has at most 4 of its 100 samples with the top two scores within 1e-4 of each other, so the floor allows 5 flips"}
 	realPolicy = Policy{Sigmas: 1.5, MinAgreement: 97,
 		Why: "the golden comes from the user's own export of the checkpoint; re-running it, or another ONNX Runtime build, changes only float rounding"}
 )
@@ -117,6 +121,7 @@ var seeds = []struct {
 	{CLIP, "laion/CLIP-ViT-H-14-laion2B-s32B-b79K"},
 	{SigLIP, "google/siglip-base-patch16-224"},
 	{SigLIP, "google/siglip-so400m-patch14-384"},
+	{SigLIP, "google/siglip2-base-patch16-224"},
 }
 
 // Cases lists every case: the fixture models in fp32 and int8, a twin of

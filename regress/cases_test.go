@@ -21,7 +21,7 @@ func TestCaseNames(t *testing.T) {
 		require.Equal(t, strings.ToLower(c.GoldenName()), c.GoldenName())
 		require.NotContains(t, c.GoldenName(), "/")
 	}
-	require.Len(t, Cases(), 4+8+8)
+	require.Len(t, Cases(), 4+9+9)
 	require.Equal(t, "clip-tiny-clip-fp32", Cases()[0].GoldenName())
 
 	tops := []string{"TestCLIP", "TestSigLIP", "TestQuantization", "TestMutations"}
@@ -58,7 +58,7 @@ func TestQuantized(t *testing.T) {
 		require.NotEqual(t, Twin, c.Kind)
 		require.Empty(t, c.Variant)
 	}
-	require.Len(t, QuantizationPairs(), 2+8)
+	require.Len(t, QuantizationPairs(), 2+9)
 	require.Equal(t, QuantBudget{MaxDrop: 1, MinAgreement: 95}, BudgetFor(byName["CLIP/tiny-clip/fp32"]))
 	require.Equal(t, QuantBudget{MaxDrop: 3, MinAgreement: 85}, BudgetFor(r))
 }

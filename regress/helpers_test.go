@@ -2,6 +2,7 @@ package regress_test
 
 import (
 	"context"
+	"flag"
 	"os"
 	"sync"
 	"testing"
@@ -128,4 +129,10 @@ func casesOf(f regress.Family) []regress.Case {
 		}
 	}
 	return out
+}
+
+// updating reports whether -update (goldie's flag, `make golden`) is set.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
 }

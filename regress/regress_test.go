@@ -1,7 +1,6 @@
 package regress_test
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,12 +24,6 @@ func testFamily(t *testing.T, f regress.Family) {
 	for _, c := range casesOf(f) {
 		t.Run(c.Path, func(t *testing.T) { checkGolden(t, c) })
 	}
-}
-
-// updating reports whether -update (goldie's flag, `make golden`) is set.
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
 }
 
 // checkGolden runs a case and compares the outcome with its golden; with

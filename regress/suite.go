@@ -173,8 +173,8 @@ type AbsentError struct {
 	Err error
 }
 
-// Error says which model is missing and how to export it.
-func (e *AbsentError) Error() string {
+// Reason says which model is missing, without the export instructions.
+func (e *AbsentError) Reason() string {
 	where := ModelsDirEnv + " is unset"
 	switch {
 	case e.Err != nil:
@@ -182,29 +182,34 @@ func (e *AbsentError) Error() string {
 	case e.Dir != "":
 		where = "no folder " + e.Dir
 	}
+	return fmt.Sprintf("real model %s is not here (%s)", e.Case.Model, where)
+}
+
+// Error says which model is missing and how to export it.
+func (e *AbsentError) Error() string {
 	id := e.Case.Model
-	return fmt.Sprintf("real model %s is not here (%s): set %s to a folder holding %s/ with config.json, preprocessor_config.json, the tokenizer files "+
+	return fmt.Sprintf("%s: set %s to a folder holding %s/ with config.json, preprocessor_config.json, the tokenizer files "+
 		"and the two towers in the Transformers.js layout, onnx/vision_model.onnx and onnx/text_model.onnx (plus *_quantized.onnx for the int8 comparison); "+
 		"e.g. in a transformers.js v2 checkout run `python -m scripts.convert --quantize --split_modalities --model_id %s` and move models/%s there "+
 		"(optimum-cli export onnx --model %s --task zero-shot-image-classification writes a single combined model.onnx, which zsic does not read)",
-		id, where, ModelsDirEnv, id, id, id, id)
+		e.Reason(), ModelsDirEnv, id, id, id, id)
 }
 
 // ModelDir returns the folder of a case's model. A fixture or twin folder
 // that is missing is an error; a real model that is missing is an
 // *AbsentError.
-func (s *Suite) ModelDir(c Case) (string, error) {
+func (e Env) ModelDir(c Case) (string, error) {
 	if c.Kind != Real {
-		dir := filepath.Join(s.env.Root, c.Model)
+		dir := filepath.Join(e.Root, c.Model)
 		if _, err := os.Stat(dir); err != nil {
 			return "", fmt.Errorf("case %s: fixture model missing (run `make fixtures`): %w", c.Name(), err)
 		}
 		return dir, nil
 	}
-	if s.env.ModelsDir == "" {
+	if e.ModelsDir == "" {
 		return "", &AbsentError{Case: c}
 	}
-	dir := filepath.Join(s.env.ModelsDir, filepath.FromSlash(c.Model))
+	dir := filepath.Join(e.ModelsDir, filepath.FromSlash(c.Model))
 	if _, err := os.Stat(dir); err != nil {
 		return "", &AbsentError{Case: c, Dir: dir}
 	}
@@ -214,7 +219,7 @@ func (s *Suite) ModelDir(c Case) (string, error) {
 // LoadModel reads a case's model folder for its variant. A real model's
 // folder without the variant's towers is an *AbsentError too.
 func (s *Suite) LoadModel(c Case) (*zsic.Model, error) {
-	dir, err := s.ModelDir(c)
+	dir, err := s.env.ModelDir(c)
 	if err != nil {
 		return nil, err
 	}

@@ -60,8 +60,8 @@ func run(args []string, stderr io.Writer) error {
 	var skipped []string
 	for _, c := range regress.QuantizationPairs() {
 		p, err := measure(s, c)
-		if regress.IsAbsent(err) {
-			fmt.Fprintf(stderr, "skip %s: %v\n", c.Model, err)
+		if absent := (*regress.AbsentError)(nil); errors.As(err, &absent) {
+			fmt.Fprintf(stderr, "skip: %s\n", absent.Reason())
 			skipped = append(skipped, c.Model)
 			continue
 		}
@@ -141,8 +141,8 @@ How to read it:
   images and overstate the noise.
 
 `+"`go test ./regress -run TestQuantization`"+` holds each model to a budget: for the fixtures, whose int8 towers
-hold symmetric per-channel int8 weights dequantized in the graph, int8 top-1 at most %.4g points below fp32 and
-top-1 agreement at least %.4g%%; for real models, whose int8 towers come from your exporter, %.4g points and %.4g%%.
+hold symmetric per-channel int8 weights dequantized in the graph, a top-1 drop of at most %.4g percentage point(s)
+and top-1 agreement of at least %.4g%%; for real models, whose int8 towers come from your exporter, %.4g point(s) and %.4g%%.
 `, info.ManifestRows, info.ManifestRows, info.Manifest, info.ManifestSHA256, info.Name, info.Split,
 		strings.ReplaceAll(s.EvalOptions().Template, "{}", "<label>"), regress.BatchSize, s.Runtime(),
 		regress.QuantTable(rows), fixture.MaxDrop, fixture.MinAgreement, real.MaxDrop, real.MinAgreement)
@@ -151,6 +151,6 @@ top-1 agreement at least %.4g%%; for real models, whose int8 towers come from yo
 		for _, id := range skipped {
 			fmt.Fprintf(w, "- %s\n", id)
 		}
-		fmt.Fprintf(w, "\nTo include them, export each into $%s/<hub id> in the Transformers.js layout with int8 towers (see regress/README.md) and rerun `make report`.\n", regress.ModelsDirEnv)
+		fmt.Fprintf(w, "\nTo include them, export each into $%s/<hub id> in the Transformers.js layout with int8 towers (see [regress/README.md](../regress/README.md)) and rerun `make report`.\n", regress.ModelsDirEnv)
 	}
 }

@@ -31,7 +31,7 @@ func TestReport(t *testing.T) {
 	} {
 		require.Contains(t, doc, want)
 	}
-	require.Contains(t, stderr.String(), "skip openai/clip-vit-base-patch32: real model openai/clip-vit-base-patch32 is not here (ZSIC_MODELS_DIR is unset)")
+	require.Contains(t, stderr.String(), "skip: real model openai/clip-vit-base-patch32 is not here (ZSIC_MODELS_DIR is unset)\n")
 }
 
 func TestReportUsage(t *testing.T) {
