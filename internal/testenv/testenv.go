@@ -30,43 +30,25 @@ func Root(t testing.TB) string {
 	}
 }
 
-// DataDirs lists, in order of preference, the folders searched for shared
-// data: $ZSIC_DATA, ../shared/data beside the repository, and the cache.
-func DataDirs(t testing.TB) []string {
-	var dirs []string
-	if d := os.Getenv("ZSIC_DATA"); d != "" {
-		dirs = append(dirs, d)
-	}
-	dirs = append(dirs,
-		filepath.Join(Root(t), "..", "shared", "data"),
-		filepath.Join(cache.Dir(), "data"))
-	return dirs
-}
-
 // DataFile returns the path of rel (e.g. "tokenizers/clip/vocab.json") in the
-// first data folder that has it, or fails the test saying where it looked.
+// first data folder that has it (see cache.DataDirs), or fails the test
+// saying where it looked.
 func DataFile(t testing.TB, rel string) string {
 	t.Helper()
-	dirs := DataDirs(t)
-	for _, d := range dirs {
-		p := filepath.Join(d, rel)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
+	p, err := cache.FindData(Root(t), rel)
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
 	}
-	t.Fatalf("test data %s not found in %v: run `make setup`, or set ZSIC_DATA to the folder that holds it", rel, dirs)
-	return ""
+	return p
 }
 
 // CIFAR100 returns the CIFAR-100 test parquet: $ZSIC_CIFAR100 if set, else
 // cifar100/test.parquet in the data folders.
 func CIFAR100(t testing.TB) string {
 	t.Helper()
-	if p := os.Getenv("ZSIC_CIFAR100"); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("ZSIC_CIFAR100=%s: %v", p, err)
-		}
-		return p
+	p, err := cache.CIFAR100(Root(t))
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
 	}
-	return DataFile(t, "cifar100/test.parquet")
+	return p
 }

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/zsic/zsic/internal/cache"
@@ -49,7 +48,11 @@ func run(args []string, stderr io.Writer) error {
 		return errors.New("give -o FILE and no arguments")
 	}
 	if *data == "" {
-		*data = findDataset(*root)
+		p, err := cache.CIFAR100(*root)
+		if err != nil {
+			return err
+		}
+		*data = p
 	}
 	s, err := regress.OpenSuite(regress.Env{Root: *root, Dataset: *data, ModelsDir: *models, Options: encoder.Options{Threads: *threads}})
 	if err != nil {
@@ -91,27 +94,6 @@ func measure(s *regress.Suite, c regress.Case) (regress.Paired, error) {
 		}
 	}
 	return regress.Pair(runs[0], runs[1])
-}
-
-// findDataset returns the first CIFAR-100 test parquet of $ZSIC_CIFAR100,
-// $ZSIC_DATA, ../shared/data beside root and the cache, as the tests look
-// for it (internal/testenv), or the shared-data path when none exists.
-func findDataset(root string) string {
-	if p := os.Getenv("ZSIC_CIFAR100"); p != "" {
-		return p
-	}
-	var dirs []string
-	if d := os.Getenv("ZSIC_DATA"); d != "" {
-		dirs = append(dirs, d)
-	}
-	dirs = append(dirs, filepath.Join(root, "..", "shared", "data"), filepath.Join(cache.Dir(), "data"))
-	for _, d := range dirs {
-		p := filepath.Join(d, "cifar100", "test.parquet")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	return filepath.Join(dirs[0], "cifar100", "test.parquet")
 }
 
 // writeDoc writes the Markdown document.
