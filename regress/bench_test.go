@@ -3,6 +3,7 @@ package regress_test
 import (
 	"context"
 	"fmt"
+	"image"
 	"testing"
 	"time"
 
@@ -95,6 +96,41 @@ func BenchmarkPreprocess(b *testing.B) {
 				i++
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "images/s")
+		})
+	}
+}
+
+// BenchmarkPipelineStyle measures one image classified the way Hugging
+// Face's ZeroShotImageClassificationPipeline works, with the same towers:
+// each call tokenizes and embeds every candidate prompt again, then embeds
+// the one image. Compare its ms/image with BenchmarkImageLatency's, where the
+// prompts are embedded once per run.
+func BenchmarkPipelineStyle(b *testing.B) {
+	for _, c := range regress.Cases() {
+		b.Run(c.Name(), func(b *testing.B) {
+			clf := open(b, c)
+			s := suite(b)
+			names := make([]string, len(s.Classes()))
+			for i, n := range s.Classes() {
+				names[i] = dataset.PromptName(n)
+			}
+			rows, _ := s.Sample(regress.BatchSize)
+			var imgs [][]byte
+			require.NoError(b, s.Source().Read(rows, func(smp dataset.Sample) error {
+				imgs = append(imgs, smp.Image)
+				return nil
+			}))
+			i := 0
+			for b.Loop() {
+				img, err := imageproc.Decode(imgs[i%len(imgs)])
+				require.NoError(b, err)
+				labels, err := clf.EncodeLabels(names, zsic.DefaultTemplate, 0)
+				require.NoError(b, err)
+				_, err = clf.Classify([]image.Image{img}, labels)
+				require.NoError(b, err)
+				i++
+			}
+			b.ReportMetric(1000*b.Elapsed().Seconds()/float64(b.N), "ms/image")
 		})
 	}
 }
