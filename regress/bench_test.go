@@ -48,6 +48,15 @@ func BenchmarkImageLatency(b *testing.B) {
 	}
 }
 
+// promptNames returns the suite's class names as prompts use them.
+func promptNames(s *regress.Suite) []string {
+	names := make([]string, len(s.Classes()))
+	for i, n := range s.Classes() {
+		names[i] = dataset.PromptName(n)
+	}
+	return names
+}
+
 // BenchmarkTextEncode measures embedding the 100 CIFAR-100 prompts, as
 // Evaluate does once per run.
 func BenchmarkTextEncode(b *testing.B) {
@@ -55,10 +64,7 @@ func BenchmarkTextEncode(b *testing.B) {
 		b.Run(c.Name(), func(b *testing.B) {
 			clf := open(b, c)
 			s := suite(b)
-			names := make([]string, len(s.Classes()))
-			for i, n := range s.Classes() {
-				names[i] = dataset.PromptName(n)
-			}
+			names := promptNames(s)
 			for b.Loop() {
 				_, err := clf.EncodeLabels(names, zsic.DefaultTemplate, regress.BatchSize)
 				require.NoError(b, err)
@@ -110,10 +116,7 @@ func BenchmarkPipelineStyle(b *testing.B) {
 		b.Run(c.Name(), func(b *testing.B) {
 			clf := open(b, c)
 			s := suite(b)
-			names := make([]string, len(s.Classes()))
-			for i, n := range s.Classes() {
-				names[i] = dataset.PromptName(n)
-			}
+			names := promptNames(s)
 			rows, _ := s.Sample(regress.BatchSize)
 			var imgs [][]byte
 			require.NoError(b, s.Source().Read(rows, func(smp dataset.Sample) error {
