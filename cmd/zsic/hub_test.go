@@ -60,6 +60,21 @@ func TestEvalFromHub(t *testing.T) {
 	require.FileExists(t, filepath.Join(snap, "onnx", "vision_model.onnx"))
 	require.NoFileExists(t, filepath.Join(snap, "onnx", "vision_model_quantized.onnx"))
 
+	// fetch, as `make setup` uses it, links a single-shard split where asked.
+	to := filepath.Join(home, "data", "test.parquet")
+	code, stdout, stderr := runCLI(t, "fetch", "--dataset", "acme/cifar-mini", "--split", "test", "--to", to)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "test-00000-of-00001.parquet")
+	linked, err := os.ReadFile(to)
+	require.NoError(t, err)
+	require.Equal(t, parquet, linked)
+	code, stdout, stderr = runCLI(t, "fetch", "--model-id", "acme/tiny-clip")
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, snap+"\n", stdout)
+	code, _, stderr = runCLI(t, "fetch")
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "give exactly one of --model-id or --dataset")
+
 	srv.Close()
 	t.Setenv("HF_HUB_OFFLINE", "1")
 	code, offline, stderr := runCLI(t, append(args, "--output", filepath.Join(home, "offline.json"))...)
