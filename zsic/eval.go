@@ -98,9 +98,15 @@ func (c *Classifier) Evaluate(ctx context.Context, src dataset.Source, rows []in
 	res.TextEncode = time.Since(start)
 
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	batches := make(chan batch, 1)
 	go c.readBatches(ctx, src, rows, opt, batches)
+	defer func() {
+		// Stop the reader and wait for it, so that src is no longer in use
+		// when Evaluate returns, even on an early error.
+		cancel()
+		for range batches {
+		}
+	}()
 
 	start = time.Now()
 	var done int
