@@ -23,5 +23,19 @@ golden:
 report:
 	$(GO) run ./regress/cmd/report -o docs/quantization.md
 
+# Regenerates every fixture and reference file from its script (needs Debian's
+# python3-torch, python3-onnx, python3-pil, python3-numpy, sentencepiece and
+# python3-sentencepiece; about 30 minutes on 2 cores). Not part of CI. After it,
+# `make golden` and `make report` record the retrained models.
+DATA ?= ../shared/data
+PY := /usr/bin/python3
+
 fixtures:
-	./fixtures/scripts/make_all.sh
+	$(PY) fixtures/encoder/make.py
+	$(GO) run ./fixtures/imageproc/extractcifar $(DATA)/cifar100/test.parquet fixtures/imageproc/inputs 0 1 2 3 4 7
+	$(PY) fixtures/imageproc/gen.py
+	cd fixtures/tokenizer/clip && $(PY) gen_normalize.py > normalize.jsonl
+	$(PY) fixtures/tokenizer/sentencepiece/make.py
+	$(PY) zsic/dataset/testdata/gen_pil.py $(DATA)/cifar100/test.parquet
+	$(GO) run ./fixtures/cmd/mksample -in $(DATA)/cifar100/test.parquet -n 1000 -seed 2026 -out fixtures/samples/cifar100-test-1000.json
+	ZSIC_DATA=$(DATA) ./fixtures/scripts/make_all.sh
