@@ -73,15 +73,19 @@ func (c *Classifier) Tokenize(texts []string) tokenizer.Batch {
 	return tokenizer.Encode(c.Model.Tokenizer, texts, c.text.SeqLen())
 }
 
-// EmbedTexts returns the text tower's raw output row for each text, encoding
-// them in batches of batchSize (all at once when batchSize ≤ 0).
+// EmbedTexts returns the text tower's raw output row for each text. The
+// texts are tokenized and padded together, as the pipeline pads its
+// candidate labels, then run batchSize rows at a time (all at once when
+// batchSize ≤ 0).
 func (c *Classifier) EmbedTexts(texts []string, batchSize int) ([][]float32, error) {
+	b := c.Tokenize(texts)
 	if batchSize <= 0 {
 		batchSize = len(texts)
 	}
 	var out [][]float32
 	for start := 0; start < len(texts); start += batchSize {
-		rows, err := c.text.Embed(c.Tokenize(texts[start:min(start+batchSize, len(texts))]))
+		end := min(start+batchSize, len(texts))
+		rows, err := c.text.Embed(tokenizer.Batch{IDs: b.IDs[start:end], Mask: b.Mask[start:end]})
 		if err != nil {
 			return nil, err
 		}
