@@ -20,16 +20,22 @@ type format struct {
 	name   string
 	match  func(b []byte) bool
 	decode func(r io.Reader) (image.Image, error)
+	config func(r io.Reader) (image.Config, error)
 }
 
 var formats = []format{
-	{"PNG", prefix("\x89PNG\r\n\x1a\n"), png.Decode},
-	{"JPEG", prefix("\xff\xd8\xff"), jpeg.Decode},
-	{"GIF", func(b []byte) bool { return prefix("GIF87a")(b) || prefix("GIF89a")(b) }, gif.Decode},
-	{"BMP", prefix("BM"), bmp.Decode},
-	{"WebP", func(b []byte) bool { return prefix("RIFF")(b) && len(b) >= 12 && string(b[8:12]) == "WEBP" }, webp.Decode},
-	{"TIFF", func(b []byte) bool { return prefix("II*\x00")(b) || prefix("MM\x00*")(b) }, tiff.Decode},
+	{"PNG", prefix("\x89PNG\r\n\x1a\n"), png.Decode, png.DecodeConfig},
+	{"JPEG", prefix("\xff\xd8\xff"), jpeg.Decode, jpeg.DecodeConfig},
+	{"GIF", func(b []byte) bool { return prefix("GIF87a")(b) || prefix("GIF89a")(b) }, gif.Decode, gif.DecodeConfig},
+	{"BMP", prefix("BM"), bmp.Decode, bmp.DecodeConfig},
+	{"WebP", func(b []byte) bool { return prefix("RIFF")(b) && len(b) >= 12 && string(b[8:12]) == "WEBP" }, webp.Decode, webp.DecodeConfig},
+	{"TIFF", func(b []byte) bool { return prefix("II*\x00")(b) || prefix("MM\x00*")(b) }, tiff.Decode, tiff.DecodeConfig},
 }
+
+// MaxPixels is the largest image Decode accepts, Pillow's limit for a
+// decompression bomb (twice Image.MAX_IMAGE_PIXELS): a small file that
+// claims a huge size is refused before its pixels are allocated.
+const MaxPixels = 2 * 89478485
 
 func prefix(p string) func(b []byte) bool {
 	return func(b []byte) bool { return bytes.HasPrefix(b, []byte(p)) }
@@ -46,6 +52,14 @@ func Decode(data []byte) (image.Image, error) {
 	for _, f := range formats {
 		if !f.match(data) {
 			continue
+		}
+		cfg, err := f.config(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("decode %s image (%d bytes): %w", f.name, len(data), err)
+		}
+		if px := int64(cfg.Width) * int64(cfg.Height); px > MaxPixels {
+			return nil, fmt.Errorf("decode %s image (%d bytes): %d×%d is %d pixels, over the limit of %d (a decompression bomb?)",
+				f.name, len(data), cfg.Width, cfg.Height, px, MaxPixels)
 		}
 		img, err := f.decode(bytes.NewReader(data))
 		if err != nil {

@@ -1,7 +1,11 @@
 package imageproc
 
 import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
+	"image/png"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -68,4 +72,19 @@ func TestPreprocessErrors(t *testing.T) {
 			require.ErrorContains(t, err, tt.want)
 		})
 	}
+}
+
+// TestDecodeBomb checks that a small PNG claiming a huge size is refused
+// from its header, before its pixels are allocated.
+func TestDecodeBomb(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, png.Encode(&b, image.NewGray(image.Rect(0, 0, 1, 1))))
+	data := b.Bytes()
+	// IHDR's width and height follow the 8-byte signature, the chunk length and "IHDR".
+	binary.BigEndian.PutUint32(data[16:], 100000)
+	binary.BigEndian.PutUint32(data[20:], 100000)
+	binary.BigEndian.PutUint32(data[29:], crc32.ChecksumIEEE(data[12:29])) // IHDR's CRC
+	_, err := Decode(data)
+	require.ErrorContains(t, err, "decode PNG image (")
+	require.ErrorContains(t, err, "100000×100000 is 10000000000 pixels, over the limit of 178956970")
 }
