@@ -25,3 +25,22 @@ func BenchmarkPreprocess(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPreprocessor is BenchmarkPreprocess through one reused
+// Preprocessor, as each worker of an evaluation runs it.
+func BenchmarkPreprocessor(b *testing.B) {
+	c, err := LoadConfig(filepath.Join(fixtureDir(b), "configs", "clip224.json"), ModelCLIP)
+	require.NoError(b, err)
+	data, err := os.ReadFile(filepath.Join(fixtureDir(b), "inputs", "cifar_0.png"))
+	require.NoError(b, err)
+	img, err := Decode(data)
+	require.NoError(b, err)
+	dst := make([]float32, 3*224*224)
+	p := c.NewPreprocessor()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.Preprocess(img, dst); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

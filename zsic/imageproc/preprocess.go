@@ -1,7 +1,6 @@
 package imageproc
 
 import (
-	"fmt"
 	"image"
 )
 
@@ -53,47 +52,31 @@ func (c Config) resizeSize(imgWidth, imgHeight int) (width, height int) {
 // Prepare converts img to RGB, resizes and center crops it: the 8-bit image
 // whose pixels Preprocess rescales and normalizes.
 func (c Config) Prepare(img image.Image) (*RGB, error) {
-	b := img.Bounds()
-	if b.Empty() {
-		return nil, fmt.Errorf("preprocess image: empty image %v", b)
+	p := Preprocessor{c: c}
+	rgb, err := p.prepare(img)
+	if err != nil || rgb != img {
+		return rgb, err
 	}
-	rgb := ToRGB(img)
-	w, h := c.resizeSize(rgb.Width, rgb.Height)
-	if w != rgb.Width || h != rgb.Height {
-		var err error
-		if rgb, err = Resize(rgb, w, h, c.Resample); err != nil {
-			return nil, fmt.Errorf("preprocess image: %w", err)
-		}
-	}
-	if c.DoCenterCrop {
-		rgb = CenterCrop(rgb, c.CropWidth, c.CropHeight)
-	}
-	return rgb, nil
+	return &RGB{Pix: append([]uint8(nil), rgb.Pix...), Width: rgb.Width, Height: rgb.Height}, nil
 }
 
 // Preprocess writes the pixel values of img into dst as a float32 CHW
 // tensor (channels R, G, B), as the image processor does: Prepare, then
 // rescale and normalize. len(dst) must be 3*height*width for the size
-// OutputSizeFor gives.
+// OutputSizeFor gives. To preprocess many images, a Preprocessor
+// (NewPreprocessor) gives the same values with fewer allocations.
 func (c Config) Preprocess(img image.Image, dst []float32) error {
-	b := img.Bounds()
-	h, w := c.OutputSizeFor(b.Dx(), b.Dy())
-	if len(dst) != 3*h*w {
-		return fmt.Errorf("preprocess %dx%d image: dst holds %d floats, want 3*%d*%d = %d",
-			b.Dx(), b.Dy(), len(dst), h, w, 3*h*w)
-	}
-	rgb, err := c.Prepare(img)
-	if err != nil {
-		return err
-	}
-	c.Tensor(rgb, dst)
-	return nil
+	return c.NewPreprocessor().Preprocess(img, dst)
 }
 
 // Tensor writes the rescaled and normalized pixels of m into dst, which
 // must hold 3*m.Width*m.Height floats, in CHW order.
 func (c Config) Tensor(m *RGB, dst []float32) {
-	lut := c.valueTable()
+	tensor(c.valueTable(), m, dst)
+}
+
+// tensor writes the pixels of m, looked up in lut, into dst in CHW order.
+func tensor(lut *[3][256]float32, m *RGB, dst []float32) {
 	plane := m.Width * m.Height
 	for ch := range 3 {
 		t := &lut[ch]
@@ -133,15 +116,25 @@ func CenterCrop(m *RGB, width, height int) *RGB {
 		return m
 	}
 	out := NewRGB(width, height)
+	centerCrop(out, m)
+	return out
+}
+
+// centerCrop writes the center of m into dst, of the crop's size, as
+// CenterCrop takes it.
+func centerCrop(dst, m *RGB) {
+	width, height := dst.Width, dst.Height
 	// Source pixel (x, y) lands at (x-left, y-top) in the crop, where
 	// left and top may be negative when the crop pads.
 	left := cropOffset(m.Width, width)
 	top := cropOffset(m.Height, height)
+	if left < 0 || top < 0 {
+		clear(dst.Pix)
+	}
 	x0, x1 := max(left, 0), min(left+width, m.Width)
 	for y := max(top, 0); y < min(top+height, m.Height); y++ {
-		copy(out.Pix[out.offset(x0-left, y-top):], m.Pix[m.offset(x0, y):m.offset(x1, y)])
+		copy(dst.Pix[dst.offset(x0-left, y-top):], m.Pix[m.offset(x0, y):m.offset(x1, y)])
 	}
-	return out
 }
 
 // cropOffset returns where a crop of length crop starts along a side of

@@ -29,11 +29,66 @@ func Resize(src *RGB, width, height int, f Filter) (*RGB, error) {
 	if width == src.Width && height == src.Height {
 		return &RGB{Pix: append([]uint8(nil), src.Pix...), Width: width, Height: height}, nil
 	}
-	if f == Nearest {
-		return resizeNearest(src, width, height), nil
+	var r resizer
+	return r.resize(src, width, height, f), nil
+}
+
+// resizer resizes images as Resize does, keeping the coefficients of the
+// sizes it has seen and its pixel buffers for the next call: an image it
+// returns is valid until that call. The zero value is ready to use; it is
+// not safe for concurrent use.
+type resizer struct {
+	coeffs   map[coeffKey]*coeffs
+	tmp, out RGB     // horizontal pass, result
+	acc      []int32 // vertical pass accumulators
+}
+
+// coeffKey names the coefficients of resampling in pixels to out with f.
+type coeffKey struct {
+	in, out int
+	f       Filter
+}
+
+// maxCachedCoeffs bounds how many axis sizes a resizer remembers: a photo
+// dataset of many sizes starts over rather than growing without end.
+const maxCachedCoeffs = 64
+
+// coeffsFor returns the cached coefficients for resampling in pixels to
+// out with f, computing them on first use.
+func (r *resizer) coeffsFor(in, out int, f Filter) *coeffs {
+	key := coeffKey{in, out, f}
+	if c, ok := r.coeffs[key]; ok {
+		return c
+	}
+	if r.coeffs == nil || len(r.coeffs) >= maxCachedCoeffs {
+		r.coeffs = make(map[coeffKey]*coeffs)
 	}
 	k, _ := f.kernel()
-	return resizeConvolve(src, width, height, k), nil
+	c := precomputeCoeffs(in, out, k)
+	r.coeffs[key] = &c
+	return &c
+}
+
+// resize resizes a valid src to a different width×height with a valid f,
+// into r's buffers.
+func (r *resizer) resize(src *RGB, width, height int, f Filter) *RGB {
+	if f == Nearest {
+		r.out.reset(width, height)
+		clear(r.out.Pix)
+		resizeNearest(src, &r.out)
+		return &r.out
+	}
+	return r.resizeConvolve(src, width, height, f)
+}
+
+// reset makes m a width×height image, reusing its pixel buffer when it is
+// large enough; the pixels are left as they were.
+func (m *RGB) reset(width, height int) {
+	n := 3 * width * height
+	if cap(m.Pix) < n {
+		m.Pix = make([]uint8, n)
+	}
+	m.Pix, m.Width, m.Height = m.Pix[:n], width, height
 }
 
 // coeffs holds, for each output pixel of one axis, the first input pixel
@@ -105,29 +160,35 @@ func clip8(v int32) uint8 {
 }
 
 // resizeConvolve is Pillow's ImagingResampleInner for an RGB image.
-func resizeConvolve(src *RGB, width, height int, k kernel) *RGB {
-	vert := precomputeCoeffs(src.Height, height, k)
+func (r *resizer) resizeConvolve(src *RGB, width, height int, f Filter) *RGB {
+	vert := r.coeffsFor(src.Height, height, f)
 	img := src
+	first := 0
 	if width != src.Width {
 		// Only rows first..last of the source feed the vertical pass.
-		first := vert.first[0]
+		first = vert.first[0]
 		last := vert.first[height-1] + vert.count[height-1]
-		for i := range vert.first {
-			vert.first[i] -= first
-		}
-		img = resizeHorizontal(src, first, last-first, width, precomputeCoeffs(src.Width, width, k))
+		r.tmp.reset(width, last-first)
+		resizeHorizontal(&r.tmp, src, first, r.coeffsFor(src.Width, width, f))
+		img = &r.tmp
 	}
-	if height != src.Height {
-		img = resizeVertical(img, height, vert)
+	if height == src.Height {
+		return img
 	}
-	return img
+	r.out.reset(img.Width, height)
+	if cap(r.acc) < 3*img.Width {
+		r.acc = make([]int32, 3*img.Width)
+	}
+	resizeVertical(&r.out, img, first, vert, r.acc[:3*img.Width])
+	return &r.out
 }
 
-// resizeHorizontal resamples rows first..first+rows of src to width pixels.
-func resizeHorizontal(src *RGB, first, rows, width int, c coeffs) *RGB {
-	dst := NewRGB(width, rows)
+// resizeHorizontal resamples rows first..first+dst.Height of src to
+// dst.Width pixels, into dst.
+func resizeHorizontal(dst, src *RGB, first int, c *coeffs) {
+	width := dst.Width
 	const half = 1 << (precisionBits - 1)
-	for y := range rows {
+	for y := range dst.Height {
 		in := src.Pix[3*(first+y)*src.Width : 3*(first+y+1)*src.Width]
 		out := dst.Pix[3*y*width : 3*(y+1)*width]
 		for x := range width {
@@ -143,21 +204,21 @@ func resizeHorizontal(src *RGB, first, rows, width int, c coeffs) *RGB {
 			out[3*x], out[3*x+1], out[3*x+2] = clip8(s0), clip8(s1), clip8(s2)
 		}
 	}
-	return dst
 }
 
-// resizeVertical resamples the columns of src to height pixels.
-func resizeVertical(src *RGB, height int, c coeffs) *RGB {
-	dst := NewRGB(src.Width, height)
+// resizeVertical resamples the columns of src to dst.Height pixels, into
+// dst; row k of src is row first+k of the image c was computed for. acc
+// holds 3*src.Width accumulators.
+func resizeVertical(dst, src *RGB, first int, c *coeffs, acc []int32) {
 	stride := 3 * src.Width
-	acc := make([]int32, stride)
 	const half = 1 << (precisionBits - 1)
-	for y := range height {
+	for y := range dst.Height {
 		for i := range acc {
 			acc[i] = half
 		}
+		top := c.first[y] - first
 		for j, w := range c.weightsOf(y) {
-			row := src.Pix[(c.first[y]+j)*stride : (c.first[y]+j+1)*stride]
+			row := src.Pix[(top+j)*stride : (top+j+1)*stride]
 			for i, p := range row {
 				acc[i] += int32(p) * w
 			}
@@ -167,14 +228,14 @@ func resizeVertical(src *RGB, height int, c coeffs) *RGB {
 			out[i] = clip8(v)
 		}
 	}
-	return dst
 }
 
 // resizeNearest is Pillow's ImagingScaleAffine as Image.resize uses it for
 // NEAREST: source positions advance by repeated addition, and output pixels
-// whose position falls outside the source stay black.
-func resizeNearest(src *RGB, width, height int) *RGB {
-	dst := NewRGB(width, height)
+// whose position falls outside the source stay black: dst must be black
+// and sized.
+func resizeNearest(src, dst *RGB) {
+	width, height := dst.Width, dst.Height
 	ax := float64(src.Width) / float64(width)
 	ay := float64(src.Height) / float64(height)
 	xin := make([]int, width)
@@ -199,7 +260,6 @@ func resizeNearest(src *RGB, width, height int) *RGB {
 		}
 		yo += ay
 	}
-	return dst
 }
 
 // coord is Pillow's COORD macro: -1 for negative positions, else the

@@ -54,12 +54,18 @@ func (m *RGB) check() error {
 func ToRGB(img image.Image) *RGB {
 	b := img.Bounds()
 	dst := NewRGB(b.Dx(), b.Dy())
+	toRGB(dst, img)
+	return dst
+}
+
+// toRGB is ToRGB into dst, which has img's size.
+func toRGB(dst *RGB, img image.Image) {
+	b := img.Bounds()
 	rowFn := rowConverter(img)
 	w := b.Dx()
 	for y := 0; y < b.Dy(); y++ {
 		rowFn(dst.Pix[3*y*w:3*(y+1)*w], b.Min.X, b.Min.Y+y)
 	}
-	return dst
 }
 
 // rowConverter returns a function that writes the RGB values of the

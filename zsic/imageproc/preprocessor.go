@@ -1,0 +1,93 @@
+package imageproc
+
+import (
+	"fmt"
+	"image"
+)
+
+// Preprocessor runs one Config's preprocessing again and again, reusing
+// what one image leaves behind for the next: the resize coefficients of the
+// sizes it has seen, the value table of Tensor, and its RGB, resize and
+// crop buffers. Its output is the same, bit for bit, as Config.Preprocess.
+// A Preprocessor is not safe for concurrent use; give each goroutine its
+// own.
+type Preprocessor struct {
+	c      Config
+	lut    *[3][256]float32
+	rgb    RGB // the image converted to RGB
+	crop   RGB // the center crop
+	resize resizer
+}
+
+// NewPreprocessor returns a Preprocessor for c.
+func (c Config) NewPreprocessor() *Preprocessor {
+	return &Preprocessor{c: c, lut: c.valueTable()}
+}
+
+// maxKeptBytes bounds the pixel buffers a Preprocessor keeps between
+// images: one huge image is processed, but its buffers are dropped after it
+// rather than held for the rest of the run.
+const maxKeptBytes = 16 << 20
+
+// Preprocess writes the pixel values of img into dst as Config.Preprocess
+// does.
+func (p *Preprocessor) Preprocess(img image.Image, dst []float32) error {
+	b := img.Bounds()
+	h, w := p.c.OutputSizeFor(b.Dx(), b.Dy())
+	if len(dst) != 3*h*w {
+		return fmt.Errorf("preprocess %dx%d image: dst holds %d floats, want 3*%d*%d = %d",
+			b.Dx(), b.Dy(), len(dst), h, w, 3*h*w)
+	}
+	rgb, err := p.prepare(img)
+	if err != nil {
+		return err
+	}
+	tensor(p.lut, rgb, dst)
+	p.trim()
+	return nil
+}
+
+// prepare is Config.Prepare into p's buffers: the image it returns is valid
+// until the next call, and may be img itself when img is an *RGB that
+// needs no resize or crop.
+func (p *Preprocessor) prepare(img image.Image) (*RGB, error) {
+	b := img.Bounds()
+	if b.Empty() {
+		return nil, fmt.Errorf("preprocess image: empty image %v", b)
+	}
+	rgb, ok := img.(*RGB)
+	if !ok || rgb.check() != nil {
+		p.rgb.reset(b.Dx(), b.Dy())
+		toRGB(&p.rgb, img)
+		rgb = &p.rgb
+	}
+	w, h := p.c.resizeSize(rgb.Width, rgb.Height)
+	if w != rgb.Width || h != rgb.Height {
+		if w < 1 || h < 1 {
+			return nil, fmt.Errorf("preprocess image: resize %dx%d image to %dx%d: want a positive width and height",
+				rgb.Width, rgb.Height, w, h)
+		}
+		if !p.c.Resample.Valid() {
+			return nil, fmt.Errorf("preprocess image: resize with filter %d: want 0 (nearest) to 5 (hamming)", int(p.c.Resample))
+		}
+		rgb = p.resize.resize(rgb, w, h, p.c.Resample)
+	}
+	if p.c.DoCenterCrop && (p.c.CropWidth != rgb.Width || p.c.CropHeight != rgb.Height) {
+		p.crop.reset(p.c.CropWidth, p.c.CropHeight)
+		centerCrop(&p.crop, rgb)
+		rgb = &p.crop
+	}
+	return rgb, nil
+}
+
+// trim drops buffers grown past maxKeptBytes.
+func (p *Preprocessor) trim() {
+	for _, m := range []*RGB{&p.rgb, &p.crop, &p.resize.tmp, &p.resize.out} {
+		if cap(m.Pix) > maxKeptBytes {
+			*m = RGB{}
+		}
+	}
+	if cap(p.resize.acc) > maxKeptBytes/4 {
+		p.resize.acc = nil
+	}
+}
