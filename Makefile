@@ -1,7 +1,7 @@
 # zsic: `make setup` once, then `make test`. See README.md.
 GO ?= go
 
-.PHONY: setup test vet build golden report fixtures bench
+.PHONY: setup test vet build golden report fixtures fixtures-int8 bench
 
 setup:
 	./scripts/setup.sh
@@ -39,3 +39,10 @@ fixtures:
 	$(PY) zsic/dataset/testdata/gen_pil.py $(DATA)/cifar100/test.parquet
 	$(GO) run ./fixtures/cmd/mksample -in $(DATA)/cifar100/test.parquet -n 1000 -seed 2026 -out fixtures/samples/cifar100-test-1000.json
 	ZSIC_DATA=$(DATA) ./fixtures/scripts/make_all.sh
+	$(MAKE) fixtures-int8
+
+# Rewrites every model fixture's onnx/*_quantized.onnx (dynamic int8, as
+# onnxruntime's quantize_dynamic writes it) from its fp32 towers: seconds,
+# needs only python3-onnx and python3-numpy. Then `make golden` and `make report`.
+fixtures-int8:
+	$(PY) fixtures/scripts/quantize_dynamic.py $$(find fixtures/models -name config.json -exec dirname {} \; | sort)

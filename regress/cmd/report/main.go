@@ -123,7 +123,7 @@ How to read it:
   images and overstate the noise.
 
 `+"`go test ./regress -run TestQuantization`"+` holds each model to a budget: for the fixtures, whose int8 towers
-hold symmetric per-channel int8 weights dequantized in the graph, a top-1 drop of at most %.4g percentage point(s)
+are dynamic int8 graphs in onnxruntime's quantize_dynamic format (fixtures/scripts/quantize_dynamic.py), a top-1 drop of at most %.4g percentage point(s)
 and top-1 agreement of at least %.4g%%; for real models, whose int8 towers come from your exporter, %.4g point(s) and %.4g%%.
 `, info.ManifestRows, info.ManifestRows, info.Manifest, info.ManifestSHA256, info.Name, info.Split,
 		strings.ReplaceAll(s.EvalOptions().Template, "{}", "<label>"), regress.BatchSize, s.Runtime(),
