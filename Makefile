@@ -4,7 +4,7 @@ GO ?= go
 .PHONY: setup test vet build golden report fixtures fixtures-int8 bench
 
 setup:
-	./scripts/setup.sh
+	$(GO) run ./cmd/zsic-setup
 
 test:
 	$(GO) vet ./...

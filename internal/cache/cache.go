@@ -9,14 +9,12 @@ import (
 	"path/filepath"
 )
 
-// Dir returns zsic's cache folder: $XDG_CACHE_HOME/zsic, else ~/.cache/zsic.
-// It does not create the folder.
+// Dir returns zsic's cache folder: zsic in os.UserCacheDir, that is
+// $XDG_CACHE_HOME/zsic or ~/.cache/zsic on Linux, ~/Library/Caches/zsic on
+// macOS and %LocalAppData%\zsic on Windows. It does not create the folder.
 func Dir() string {
-	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
+	if d, err := os.UserCacheDir(); err == nil {
 		return filepath.Join(d, "zsic")
-	}
-	if h, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(h, ".cache", "zsic")
 	}
 	return filepath.Join(os.TempDir(), "zsic-cache")
 }

@@ -7,16 +7,15 @@ package encoder
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
 
-	"github.com/zsic/zsic/internal/cache"
+	"github.com/zsic/zsic/internal/ortdist"
 )
 
 // ORTVersion is the ONNX Runtime release `make setup` installs.
-const ORTVersion = "1.24.3"
+const ORTVersion = ortdist.Version
 
 // The ONNX Runtime environment is process-wide: it is created once, with the
 // library the first caller asks for, and lives until the process exits.
@@ -27,12 +26,13 @@ var env struct {
 }
 
 // DefaultLibrary returns the ONNX Runtime shared library zsic uses:
-// $ONNXRUNTIME_LIB when set, else the copy `make setup` put in the cache.
+// $ONNXRUNTIME_LIB when set, else the copy `make setup` put in the cache for
+// this platform (onnxruntime.dll on Windows, a .dylib on macOS).
 func DefaultLibrary() string {
 	if p := os.Getenv("ONNXRUNTIME_LIB"); p != "" {
 		return p
 	}
-	return filepath.Join(cache.Dir(), "onnxruntime-"+ORTVersion, "libonnxruntime.so.1")
+	return ortdist.CachedLibrary()
 }
 
 // initialize creates the ONNX Runtime environment from lib (DefaultLibrary
@@ -44,7 +44,7 @@ func initialize(lib string) error {
 	env.once.Do(func() {
 		env.lib = lib
 		if _, err := os.Stat(lib); err != nil {
-			env.err = fmt.Errorf("ONNX Runtime library %s: %w (run `make setup`, or set ONNXRUNTIME_LIB to a libonnxruntime.so)", lib, err)
+			env.err = fmt.Errorf("ONNX Runtime library %s: %w (run `make setup`, or set ONNXRUNTIME_LIB to an ONNX Runtime shared library)", lib, err)
 			return
 		}
 		ort.SetSharedLibraryPath(lib)
