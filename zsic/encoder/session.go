@@ -12,8 +12,9 @@ type Options struct {
 	// Threads is the number of intra-op threads; zero lets ONNX Runtime choose.
 	Threads int
 	// Device is the execution provider: "cpu" (or empty), "cuda", "tensorrt",
-	// "openvino", "qnn", "coreml" or "directml". A provider the library lacks
-	// is an error, never a silent fallback to the CPU.
+	// "openvino", "qnn", "coreml" or "directml" ("directml:N" for adapter N).
+	// A provider the library lacks is an error, never a silent fallback to
+	// the CPU.
 	Device string
 	// Library is the ONNX Runtime shared library; empty means DefaultLibrary.
 	Library string
@@ -128,8 +129,11 @@ func sessionOptions(opt Options) (*ort.SessionOptions, error) {
 
 // appendProvider adds the execution provider for device to so.
 func appendProvider(so *ort.SessionOptions, device string) error {
-	var err error
-	switch device {
+	name, id, err := parseDevice(device)
+	if err != nil {
+		return err
+	}
+	switch name {
 	case "", "cpu":
 		return nil
 	case "cuda":
@@ -151,7 +155,9 @@ func appendProvider(so *ort.SessionOptions, device string) error {
 	case "coreml":
 		err = so.AppendExecutionProviderCoreMLV2(map[string]string{})
 	case "directml":
-		err = so.AppendExecutionProviderDirectML(0)
+		if err = so.AppendExecutionProviderDirectML(id); err != nil {
+			return directMLError(device, id, err)
+		}
 	default:
 		return fmt.Errorf("unknown device %q (want one of %s)", device, strings.Join(Devices, ", "))
 	}
