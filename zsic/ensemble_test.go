@@ -1,0 +1,75 @@
+package zsic
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zsic/zsic/internal/testenv"
+)
+
+func TestEnsembleHandCase(t *testing.T) {
+	// (3,4) and (0,2) normalize to (0.6,0.8) and (0,1); their mean (0.3,0.9)
+	// normalizes to (1,3)/√10. A lone prompt is its normalized embedding.
+	got, err := Ensemble([][]float32{{3, 4}, {0, 2}, {0, -5}}, []int{2, 1})
+	require.NoError(t, err)
+	require.InDeltaSlice(t, []float32{float32(1 / math.Sqrt(10)), float32(3 / math.Sqrt(10))}, got[0], 1e-7)
+	require.Equal(t, []float32{0, -1}, got[1])
+}
+
+func TestEnsembleNumpy(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(testenv.Root(t), "fixtures", "ensemble", "ensemble.json"))
+	require.NoError(t, err)
+	var ref struct {
+		Counts []int       `json:"counts"`
+		Rows   [][]float32 `json:"rows"`
+		Want   [][]float32 `json:"want"`
+	}
+	require.NoError(t, json.Unmarshal(data, &ref))
+	got, err := Ensemble(ref.Rows, ref.Counts)
+	require.NoError(t, err)
+	require.Len(t, got, len(ref.Want))
+	for i := range ref.Want {
+		require.InDeltaSlice(t, ref.Want[i], got[i], 1e-6, "class %d", i)
+	}
+}
+
+func TestEnsembleErrors(t *testing.T) {
+	_, err := Ensemble([][]float32{{1}}, []int{2})
+	require.EqualError(t, err, "ensemble: 1 embeddings for 2 prompts")
+	_, err = Ensemble([][]float32{{1}}, []int{1, 0})
+	require.EqualError(t, err, "ensemble: class 1 has 0 prompts")
+	_, err = Ensemble([][]float32{{1, 2}, {1}}, []int{2})
+	require.EqualError(t, err, "ensemble: class 0: prompt 1 has 1 values, prompt 0 has 2")
+}
+
+// One template through EncodeClasses is exactly EncodeLabels: same prompts,
+// same padding, same embeddings.
+func TestEncodeClassesOneTemplate(t *testing.T) {
+	c := openTinyCLIP(t)
+	names := []string{"maple tree", "cat", "aquarium fish", "sweet pepper"}
+	want, err := c.EncodeLabels(names, "", 3)
+	require.NoError(t, err)
+	prompts := make([][]string, len(names))
+	for i, p := range Prompts("", names) {
+		prompts[i] = []string{p}
+	}
+	got, err := c.EncodeClasses(names, prompts, 3)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+
+	// Two prompts a class: the ensemble of the two rows EmbedTexts gives.
+	two := [][]string{{"a maple tree.", "the maple tree."}, {"a cat.", "the cat."}}
+	got, err = c.EncodeClasses(names[:2], two, 0)
+	require.NoError(t, err)
+	rows, err := c.EmbedTexts([]string{"a maple tree.", "the maple tree.", "a cat.", "the cat."}, 0)
+	require.NoError(t, err)
+	wantEmb, err := Ensemble(rows, []int{2, 2})
+	require.NoError(t, err)
+	require.Equal(t, wantEmb, got.Embeds)
+	require.NotEqual(t, Normalize(rows[0]), got.Embeds[0])
+}
