@@ -7,6 +7,8 @@
 //	zsic classify -m DIR IMAGE... --labels cat,dog
 //	zsic embed -m DIR (--image FILE | --text STR)...
 //	zsic fetch --model-id org/name | --dataset org/name --split test
+//	zsic report --predictions P.jsonl [--report R.json] [--dataset D] --output report.html
+//	zsic compare A.jsonl B.jsonl [--dataset D] [--output compare.html] [--fail-if-worse PTS]
 //
 // Run `zsic COMMAND --help` for each command's flags and an example.
 package main
@@ -33,6 +35,8 @@ var commands = []command{
 	{"classify", "rank candidate labels for images", runClassify},
 	{"embed", "print image or text embeddings as JSON lines", runEmbed},
 	{"fetch", "download a model or dataset split into the Hugging Face cache", runFetch},
+	{"report", "render a run's predictions as an HTML (or Markdown) report", runReport},
+	{"compare", "compare two runs' predictions over the same samples", runCompare},
 }
 
 func main() {

@@ -1,0 +1,332 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/zsic/zsic/internal/htmlreport"
+	"github.com/zsic/zsic/zsic"
+	"github.com/zsic/zsic/zsic/dataset"
+	runreport "github.com/zsic/zsic/zsic/report"
+)
+
+// pageFlags are the flags report and compare share: where the class names
+// and images come from, and where the page goes.
+type pageFlags struct {
+	labels  string
+	data    string
+	split   string
+	columns listFlag
+	output  string
+	format  string
+	title   string
+}
+
+// registerPage registers the page flags on fs.
+func registerPage(fs *flag.FlagSet, p *pageFlags, what string) {
+	fs.StringVar(&p.labels, "labels", "", "class names file (one per line, or a JSON array)")
+	fs.StringVar(&p.data, "dataset", "", "the dataset the run evaluated, for the image thumbnails of the "+what+" (as zsic eval --dataset)")
+	fs.StringVar(&p.split, "split", "test", "dataset split (for a Hub dataset id)")
+	fs.Var(&p.columns, "column", "column mapping KEY=COLUMN of --dataset, as zsic eval's")
+	fs.StringVar(&p.output, "output", "", "write the page here: .html (one self-contained file) or .md (with SVG and PNG files beside it)")
+	fs.StringVar(&p.format, "format", "", "html or md (default: from --output's extension, else html)")
+	fs.StringVar(&p.title, "title", "", "the page's title")
+}
+
+// pageFormat returns the output format the flags ask for.
+func (p *pageFlags) pageFormat() (htmlreport.Format, error) {
+	switch p.format {
+	case "html":
+		return htmlreport.HTML, nil
+	case "md", "markdown":
+		return htmlreport.Markdown, nil
+	case "":
+		if strings.EqualFold(filepath.Ext(p.output), ".md") {
+			return htmlreport.Markdown, nil
+		}
+		return htmlreport.HTML, nil
+	}
+	return "", fmt.Errorf("--format %s: want html or md", p.format)
+}
+
+// checkOutput fails early when the page cannot be written to --output, or
+// would overwrite one of the inputs.
+func (p *pageFlags) checkOutput(inputs ...string) error {
+	if p.output == "" {
+		return nil
+	}
+	dir := filepath.Dir(p.output)
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("--output %s: %w", p.output, err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("--output %s: %s is not a folder", p.output, dir)
+	}
+	if st, err := os.Stat(p.output); err == nil && st.IsDir() {
+		return fmt.Errorf("--output %s is a folder; give a file name", p.output)
+	}
+	for _, in := range inputs {
+		if in != "" && sameFile(in, p.output) {
+			return fmt.Errorf("--output %s is also an input (%s): give another file", p.output, in)
+		}
+	}
+	f, err := os.CreateTemp(dir, ".zsic-write-check-*")
+	if err != nil {
+		return fmt.Errorf("--output %s: folder not writable: %w", p.output, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// sameFile reports whether a and b name the same existing file.
+func sameFile(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}
+
+// classNames returns the class names: --labels, else fallback (e.g. the
+// report's), else the dataset's; with none, "class N" names for every label
+// in preds, saying so on stderr.
+func (p *pageFlags) classNames(fallback []string, src dataset.Source, stderr io.Writer, preds ...[]zsic.Prediction) ([]string, string, error) {
+	switch {
+	case p.labels != "":
+		names, err := dataset.LoadLabels(p.labels)
+		return names, "labels file " + p.labels, err
+	case len(fallback) > 0:
+		return fallback, "", nil
+	case src != nil && len(src.Classes()) > 0:
+		return src.Classes(), "dataset " + p.data, nil
+	}
+	n := 0
+	for _, ps := range preds {
+		for _, q := range ps {
+			n = max(n, q.Label+1, slices.Max(q.Top5)+1)
+		}
+	}
+	fmt.Fprintf(stderr, "note: no class names (give --labels or --dataset); classes are shown by id\n")
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("class %d", i)
+	}
+	return names, "", nil
+}
+
+// openSource opens --dataset, or returns nil when it is not given.
+func (p *pageFlags) openSource(ctx context.Context, stderr io.Writer) (dataset.Source, error) {
+	if p.data == "" {
+		return nil, nil
+	}
+	cols, err := parseColumns(p.columns)
+	if err != nil {
+		return nil, err
+	}
+	src, _, err := openDataset(ctx, p.data, p.split, cols, stderr)
+	return src, err
+}
+
+// thumbnails reads the images of preds from src and returns their
+// thumbnails by row. Every row must be in src with the prediction's
+// label, or the dataset is not the one the run evaluated.
+func thumbnails(src dataset.Source, name string, preds []zsic.Prediction) (map[int][]byte, error) {
+	want := map[int]int{}
+	var rows, missing []int
+	for _, p := range preds {
+		if _, dup := want[p.Index]; dup {
+			continue
+		}
+		want[p.Index] = p.Label
+		if p.Index >= src.Len() {
+			missing = append(missing, p.Index)
+			continue
+		}
+		rows = append(rows, p.Index)
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return nil, fmt.Errorf("dataset %s has %d rows, but the predictions name row %s: is it the dataset the run evaluated?", name, src.Len(), joinInts(missing))
+	}
+	slices.Sort(rows)
+	out := map[int][]byte{}
+	err := src.Read(rows, func(s dataset.Sample) error {
+		if l := want[s.Row]; s.Label != l {
+			return fmt.Errorf("row %d has label %d in the dataset but %d in the predictions: is it the dataset the run evaluated?", s.Row, s.Label, l)
+		}
+		png, err := htmlreport.Thumbnail(s.Image)
+		if err != nil {
+			return fmt.Errorf("row %d: %w", s.Row, err)
+		}
+		out[s.Row] = png
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dataset %s: %w", name, err)
+	}
+	return out, nil
+}
+
+// joinInts lists a few ints.
+func joinInts(xs []int) string {
+	parts := make([]string, 0, 5)
+	for _, x := range xs[:min(len(xs), 5)] {
+		parts = append(parts, fmt.Sprint(x))
+	}
+	s := strings.Join(parts, ", ")
+	if len(xs) > 5 {
+		s += fmt.Sprintf(" and %d more", len(xs)-5)
+	}
+	return s
+}
+
+// writePage writes a rendered page to --output, and a Markdown page's
+// files beside it; each file is replaced only when complete.
+func (p *pageFlags) writePage(doc *htmlreport.Document) error {
+	dir := filepath.Dir(p.output)
+	names := make([]string, 0, len(doc.Files))
+	for n := range doc.Files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		data := doc.Files[n]
+		if err := writeJSON(filepath.Join(dir, n), func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+			return err
+		}
+	}
+	return writeJSON(p.output, func(w io.Writer) error { _, err := w.Write(doc.Body); return err })
+}
+
+// pagePrefix is the name prefix of a Markdown page's files: --output's
+// base name without its extension.
+func (p *pageFlags) pagePrefix() string {
+	base := filepath.Base(p.output)
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}
+
+// reportFlags are report's flags.
+type reportFlags struct {
+	page        pageFlags
+	predictions string
+	report      string
+}
+
+func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f reportFlags
+	fs := newFlagSet("report", "--predictions P.jsonl [--report R.json] [--dataset D] --output report.html",
+		"zsic report --predictions out/predictions.jsonl --report out/report.json --dataset ../shared/data/cifar100/test.parquet --output out/report.html", stderr)
+	fs.StringVar(&f.predictions, "predictions", "", "the predictions file of zsic eval --predictions (required)")
+	fs.StringVar(&f.report, "report", "", "the JSON report of the same run (zsic eval --output), for its provenance and timings")
+	registerPage(fs, &f.page, "most confident mistakes")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("unexpected argument %q (see zsic report --help)", pos[0])
+	}
+	if f.predictions == "" || f.page.output == "" {
+		return errors.New("give --predictions FILE and --output FILE (see zsic report --help)")
+	}
+	format, err := f.page.pageFormat()
+	if err != nil {
+		return err
+	}
+	if err := f.page.checkOutput(f.predictions, f.report, f.page.labels); err != nil {
+		return err
+	}
+	preds, pfile, err := runreport.ReadPredictions(f.predictions)
+	if err != nil {
+		return err
+	}
+	var rep *runreport.Report
+	var fromReport []string
+	if f.report != "" {
+		if rep, err = runreport.Read(f.report); err != nil {
+			return err
+		}
+		if err := sameRun(rep, f.report, preds, pfile); err != nil {
+			return err
+		}
+		fromReport = rep.Provenance.Classes.Values
+	}
+	src, err := f.page.openSource(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	if src != nil {
+		defer src.Close()
+	}
+	classes, from, err := f.page.classNames(fromReport, src, stderr, preds)
+	if err != nil {
+		return err
+	}
+	if from == "" && f.report != "" {
+		from = "report " + f.report
+	}
+	if err := runreport.CheckLabels(preds, len(classes)); err != nil {
+		return fmt.Errorf("predictions %s: %w of %s", f.predictions, err, cmp.Or(from, "the predictions"))
+	}
+	a := htmlreport.Analyze(preds, classes)
+	var thumbs map[int][]byte
+	if src != nil {
+		if thumbs, err = thumbnails(src, f.page.data, a.Mistakes); err != nil {
+			return err
+		}
+	}
+	title := f.page.title
+	if title == "" {
+		title = "zsic report"
+		if rep != nil {
+			title = "zsic report: " + rep.ModelID
+		}
+	}
+	sources := []string{f.predictions}
+	if f.report != "" {
+		sources = append(sources, f.report)
+	}
+	if f.page.data != "" {
+		sources = append(sources, f.page.data)
+	}
+	doc, err := htmlreport.RenderRun(htmlreport.Run{Title: title, Analysis: a, Report: rep, Sources: sources, Thumbs: thumbs}, format, f.page.pagePrefix())
+	if err != nil {
+		return err
+	}
+	if err := f.page.writePage(doc); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d samples, top-1 %.2f%%)\n", f.page.output, a.Samples, a.Metrics.Top1)
+	return nil
+}
+
+// sameRun checks that preds (read from pfile) are the predictions the
+// report rep was written with.
+func sameRun(rep *runreport.Report, repPath string, preds []zsic.Prediction, pfile runreport.PredictionsFile) error {
+	if w := rep.Predictions; w != nil {
+		if w.SHA256 != pfile.SHA256 {
+			return fmt.Errorf("predictions %s (%d lines, sha256 %.12s) are not the ones report %s was written with (%s: %d lines, sha256 %.12s): give the predictions and report of the same run",
+				pfile.Path, pfile.Count, pfile.SHA256, repPath, w.Path, w.Count, w.SHA256)
+		}
+		return nil
+	}
+	n := 0
+	for _, p := range preds {
+		n = max(n, p.Label+1, slices.Max(p.Top5)+1)
+	}
+	m := zsic.Score(preds, n)
+	if len(preds) != rep.Dataset.Samples || math.Abs(m.Top1-rep.Metrics.Top1) > 1e-6 || math.Abs(m.Top5-rep.Metrics.Top5) > 1e-6 {
+		return fmt.Errorf("predictions %s (%d samples, top-1 %.4f%%) do not match report %s (%d samples, top-1 %.4f%%): give the predictions and report of the same run",
+			pfile.Path, len(preds), m.Top1, repPath, rep.Dataset.Samples, rep.Metrics.Top1)
+	}
+	return nil
+}
