@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -64,7 +65,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	for i, p := range pos {
 		if err := runreport.CheckLabels(runs[i], len(classes)); err != nil {
-			return fmt.Errorf("predictions %s: %w of %s", p, err, from)
+			return fmt.Errorf("predictions %s: %w of %s", p, err, cmp.Or(from, "the predictions"))
 		}
 	}
 	c, err := htmlreport.ComparePredictions(runs[0], runs[1], classes)
@@ -98,8 +99,8 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "wrote %s\n", f.page.output)
 	}
 	if f.failIfWorse >= 0 && -c.Table.Delta() > f.failIfWorse+1e-9 && c.Significant(f.alpha) {
-		return fmt.Errorf("%w: top-1 %+.2f pts (more than the %g allowed by --fail-if-worse), exact McNemar p = %s < %g",
-			errWorse, c.Table.Delta(), f.failIfWorse, htmlreport.FormatP(c.Table.PValue()), f.alpha)
+		return fmt.Errorf("%w: top-1 %+.2f pts (more than the %g allowed by --fail-if-worse), exact McNemar %s (significant at --alpha %g)",
+			errWorse, c.Table.Delta(), f.failIfWorse, htmlreport.DescribeP(c.Table.PValue()), f.alpha)
 	}
 	return nil
 }
@@ -117,6 +118,6 @@ func printComparison(w io.Writer, c *htmlreport.Comparison, a, b string, alpha f
 	fmt.Fprintf(w, "%-22s %8.2f%% %8.2f%% %+8.2f pts\n", "mean per-class recall", c.A.MeanPerClassRecall, c.B.MeanPerClassRecall, c.B.MeanPerClassRecall-c.A.MeanPerClassRecall)
 	fmt.Fprintf(w, "top-1 agreement %d of %d = %.2f%%; %d flips (%d right→wrong, %d wrong→right, %d wrong→wrong)\n",
 		t.Agree, t.N, t.Agreement(), len(c.Flips), rw, wr, ww)
-	fmt.Fprintf(w, "discordant b = %d (only A right), c = %d (only B right); exact McNemar p = %s\n", t.OnlyFirst, t.OnlySecond, htmlreport.FormatP(t.PValue()))
+	fmt.Fprintf(w, "discordant b = %d (only A right), c = %d (only B right); exact McNemar %s\n", t.OnlyFirst, t.OnlySecond, htmlreport.DescribeP(t.PValue()))
 	fmt.Fprintln(w, htmlreport.Verdict(c, alpha))
 }

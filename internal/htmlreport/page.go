@@ -246,11 +246,11 @@ func Verdict(c *Comparison, alpha float64) string {
 	d := t.Delta()
 	switch {
 	case !c.Significant(alpha):
-		return fmt.Sprintf("no significant difference: B's top-1 is %s against A (exact McNemar p = %s ≥ %g)", pts(d), FormatP(t.PValue()), alpha)
+		return fmt.Sprintf("no significant difference: B's top-1 is %s against A (exact McNemar %s ≥ %g)", pts(d), DescribeP(t.PValue()), alpha)
 	case d < 0:
-		return fmt.Sprintf("B is significantly worse: top-1 %s (exact McNemar p = %s < %g)", pts(d), FormatP(t.PValue()), alpha)
+		return fmt.Sprintf("B is significantly worse: top-1 %s (exact McNemar %s < %g)", pts(d), DescribeP(t.PValue()), alpha)
 	default:
-		return fmt.Sprintf("B is significantly better: top-1 %s (exact McNemar p = %s < %g)", pts(d), FormatP(t.PValue()), alpha)
+		return fmt.Sprintf("B is significantly better: top-1 %s (exact McNemar %s < %g)", pts(d), DescribeP(t.PValue()), alpha)
 	}
 }
 
@@ -381,6 +381,14 @@ func pct(x float64) string { return fmt.Sprintf("%.2f%%", x) }
 
 // pts prints a difference in points with its sign.
 func pts(x float64) string { return fmt.Sprintf("%+.2f pts", x) }
+
+// DescribeP prints "p = P" (three significant digits), or "p < 0.0001".
+func DescribeP(p float64) string {
+	if p < 1e-4 {
+		return "p < 0.0001"
+	}
+	return "p = " + FormatP(p)
+}
 
 // FormatP prints a p-value with three significant digits, or "< 0.0001".
 func FormatP(p float64) string {
