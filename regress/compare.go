@@ -3,7 +3,10 @@ package regress
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
+
+	"github.com/zsic/zsic/zsic"
 )
 
 // maxFlipsShown is how many flipped samples a report lists.
@@ -27,10 +30,10 @@ type Report struct {
 	// golden's order.
 	Flips []Flip
 	// Problems make the comparison fail whatever the metrics: another
-	// case or sample, or samples missing on either side.
+	// case, sample or tower, or samples missing on either side.
 	Problems []string
 	// Notes are differences that explain rather than fail, such as another
-	// ONNX Runtime version or tower file.
+	// ONNX Runtime version.
 	Notes []string
 }
 
@@ -74,6 +77,7 @@ func Compare(golden, got *Golden, band Band) Report {
 		r.Problems = append(r.Problems, fmt.Sprintf("the sample differs: golden %s, run %s (if the manifest changed on purpose, run `make golden`)",
 			describeDataset(golden.Dataset), describeDataset(got.Dataset)))
 	}
+	r.Problems = append(r.Problems, towerProblems(golden, got)...)
 	r.Notes = modelNotes(golden, got)
 	m0, m1 := golden.Metrics, got.Metrics
 	r.Deltas = []Delta{
@@ -105,7 +109,9 @@ func describeDataset(d DatasetInfo) string {
 	return fmt.Sprintf("%s %s, first %d rows of %s (sha256 %.12s)", d.Name, d.Split, d.ManifestRows, d.Manifest, d.ManifestSHA256)
 }
 
-// modelNotes lists how the run's model and runtime differ from the golden's.
+// modelNotes lists how the run's model and runtime differ from the
+// golden's in ways that explain rather than fail: another ONNX Runtime
+// version, model folder, type or variant name.
 func modelNotes(golden, got *Golden) []string {
 	var notes []string
 	if golden.Runtime != got.Runtime {
@@ -115,12 +121,46 @@ func modelNotes(golden, got *Golden) []string {
 	if g.Path != m.Path || g.Variant != m.Variant || g.Type != m.Type {
 		notes = append(notes, fmt.Sprintf("model %s (%s, %s), the golden's is %s (%s, %s)", m.Path, m.Type, m.Variant, g.Path, g.Type, g.Variant))
 	}
-	for role, t := range g.Towers {
-		if u := m.Towers[role]; u != t {
-			notes = append(notes, fmt.Sprintf("%s %s (sha256 %.12s) differs from the golden's %s (sha256 %.12s)", role, u.File, u.SHA256, t.File, t.SHA256))
+	return notes
+}
+
+// towerProblems lists each tower whose file or SHA-256 differs from the
+// golden's: the golden holds for those exact graphs, so another graph (a
+// quantized build silently replaced by the fp32 one, say) fails the case
+// whatever its accuracy.
+func towerProblems(golden, got *Golden) []string {
+	var problems []string
+	for _, role := range sortedRoles(golden.Model.Towers, got.Model.Towers) {
+		t, gok := golden.Model.Towers[role]
+		u, uok := got.Model.Towers[role]
+		switch {
+		case !uok:
+			problems = append(problems, fmt.Sprintf("tower %s changed: the run has none, the golden's is %s (sha256 %.12s)", role, t.File, t.SHA256))
+		case !gok:
+			problems = append(problems, fmt.Sprintf("tower %s changed: the run's %s (sha256 %.12s) is not in the golden", role, u.File, u.SHA256))
+		case u != t:
+			problems = append(problems, fmt.Sprintf("tower %s changed: the run's %s (sha256 %.12s) is not the golden's %s (sha256 %.12s)", role, u.File, u.SHA256, t.File, t.SHA256))
+		default:
+			continue
+		}
+		problems[len(problems)-1] += "; if the new tower is intended, record it with `make golden` and review the diff"
+	}
+	return problems
+}
+
+// sortedRoles returns the roles of both maps, sorted.
+func sortedRoles(a, b map[zsic.Role]Tower) []zsic.Role {
+	var roles []zsic.Role
+	for r := range a {
+		roles = append(roles, r)
+	}
+	for r := range b {
+		if _, ok := a[r]; !ok {
+			roles = append(roles, r)
 		}
 	}
-	return notes
+	slices.Sort(roles)
+	return roles
 }
 
 // Agreement returns the share, in percent, of matched samples whose top-1

@@ -108,10 +108,17 @@ func TestCompare(t *testing.T) {
 			rescore(g)
 		}, false, 0, 100, []string{"1 golden samples are missing from the run (first: row 0, pixels 0000000000000000)"}},
 		{"another sample", func(g *Golden) { g.Dataset.ManifestSHA256 = "ee" }, false, 0, 100, []string{"the sample differs", "make golden"}},
-		{"another tower file", func(g *Golden) {
+		{"another runtime", func(g *Golden) { g.Runtime = "1.25.0" }, true, 0, 100, []string{"note: ONNX Runtime 1.25.0, the golden was made with 1.24.3"}},
+		{"another tower", func(g *Golden) {
 			g.Model.Towers[zsic.ImageEncoder] = Tower{File: "onnx/vision_model.onnx", SHA256: "bb"}
-			g.Runtime = "1.25.0"
-		}, true, 0, 100, []string{"note: ONNX Runtime 1.25.0, the golden was made with 1.24.3", "note: image-encoder onnx/vision_model.onnx (sha256 bb) differs"}},
+		}, false, 0, 100, []string{"problem: tower image-encoder changed: the run's onnx/vision_model.onnx (sha256 bb) is not the golden's onnx/vision_model.onnx (sha256 aa); if the new tower is intended, record it with `make golden`"}},
+		{"another tower file, same bytes", func(g *Golden) {
+			g.Model.Towers[zsic.ImageEncoder] = Tower{File: "onnx/vision_model_quantized.onnx", SHA256: "aa"}
+		}, false, 0, 100, []string{"problem: tower image-encoder changed: the run's onnx/vision_model_quantized.onnx (sha256 aa) is not the golden's onnx/vision_model.onnx"}},
+		{"a tower missing", func(g *Golden) {
+			delete(g.Model.Towers, zsic.ImageEncoder)
+			g.Model.Towers[zsic.TextEncoder] = Tower{File: "onnx/text_model.onnx", SHA256: "cc"}
+		}, false, 0, 100, []string{"problem: tower image-encoder changed: the run has none", "problem: tower text-encoder changed: the run's onnx/text_model.onnx (sha256 cc) is not in the golden"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

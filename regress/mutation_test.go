@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -20,10 +21,12 @@ import (
 // mutation is a deliberate bug: a change to the loaded model, or to the
 // images the pipeline reads.
 type mutation struct {
-	name   string
-	family regress.Family                          // "" for both families
-	model  func(m *zsic.Model)                     // nil: the model as loaded
-	source func(src dataset.Source) dataset.Source // nil: the dataset as is
+	name    string
+	family  regress.Family                          // "" for both families
+	variant string                                  // the cases it breaks: "" the fp32 ones, "quantized" the int8 ones
+	model   func(m *zsic.Model)                     // nil: the model as loaded
+	source  func(src dataset.Source) dataset.Source // nil: the dataset as is
+	problem string                                  // "": it must fail on the metrics; else on a problem saying this
 }
 
 // mutations are the bugs the suite must catch.
@@ -40,20 +43,32 @@ var mutations = []mutation{
 	// SigLIP reads the last position of a max_length-padded sequence; CLIP
 	// pads to the longest prompt anyway.
 	{name: "pad-to-longest", family: regress.SigLIP, model: func(m *zsic.Model) { m.Tokenizer = padToLongest{m.Tokenizer} }},
+	// The quantized variant resolves to the fp32 graph: the int8 build
+	// silently replaced by the fp32 one, whose accuracy is within the int8
+	// band. The towers' identity catches it.
+	{name: "quantized-resolves-to-fp32", variant: "quantized", model: fp32Towers,
+		problem: "changed: the run's onnx/vision_model.onnx"},
+}
+
+// fp32Towers points a quantized model's towers at its fp32 files.
+func fp32Towers(m *zsic.Model) {
+	for role, p := range m.Towers {
+		m.Towers[role] = strings.Replace(p, "_quantized.onnx", ".onnx", 1)
+	}
 }
 
 // TestMutations proves the suite's teeth: each deliberate bug makes every
-// fp32 fixture case fail Compare against its golden.
+// fixture case of its variant fail Compare against its golden.
 func TestMutations(t *testing.T) {
 	if updating() {
 		t.Skip("-update rewrites the goldens the mutations are compared with; run again without it")
 	}
 	for _, c := range regress.Cases() {
-		if c.Kind != regress.Fixture || c.Variant != "" {
+		if c.Kind != regress.Fixture {
 			continue
 		}
 		for _, mu := range mutations {
-			if mu.family != "" && mu.family != c.Family {
+			if (mu.family != "" && mu.family != c.Family) || mu.variant != c.Variant {
 				continue
 			}
 			t.Run(c.Name()+"/"+mu.name, func(t *testing.T) {
@@ -74,7 +89,12 @@ func TestMutations(t *testing.T) {
 				got, err := s.RunOn(context.Background(), c, clf, src)
 				require.NoError(t, err)
 				r := regress.Compare(golden, got, golden.Band)
-				require.Empty(t, r.Problems, "the mutation must fail on the metrics, not the sample")
+				if mu.problem == "" {
+					require.Empty(t, r.Problems, "the mutation must fail on the metrics, not the sample")
+				} else {
+					require.Contains(t, strings.Join(r.Problems, "\n"), mu.problem)
+					require.Contains(t, r.String(), "make golden")
+				}
 				require.False(t, r.OK(), "%s did not catch %s:\n%s", c.Name(), mu.name, r)
 				t.Logf("caught:\n%s", r)
 			})
