@@ -38,7 +38,7 @@ func TestUsage(t *testing.T) {
 }
 
 func TestHelpShowsExample(t *testing.T) {
-	for _, cmd := range []string{"eval", "classify", "embed", "fetch"} {
+	for _, cmd := range []string{"eval", "classify", "embed", "fetch", "report", "compare"} {
 		t.Run(cmd, func(t *testing.T) {
 			code, _, stderr := runCLI(t, cmd, "--help")
 			require.Equal(t, 0, code)
