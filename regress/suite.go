@@ -109,6 +109,9 @@ func (s *Suite) resolve() error {
 	byHash := make(map[string][]int, len(rows))
 	s.pixels = make(map[int]string, len(rows))
 	err = s.src.Read(rows, func(smp dataset.Sample) error {
+		if smp.Err != nil {
+			return smp.Err
+		}
 		h, err := dataset.PixelHash(smp.Image)
 		if err != nil {
 			return fmt.Errorf("row %d: %w", smp.Row, err)

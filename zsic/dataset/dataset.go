@@ -36,8 +36,15 @@ type Sample struct {
 	// Path is the image's path: the file for folders and manifests, the
 	// stored path (possibly "") for parquet.
 	Path string
-	// Label is the class id, or -1 when the row has none.
+	// Label is the class id as the dataset stores it: -1 when the row has
+	// none (a null, or Hugging Face's -1), any other value as it is, so
+	// that a bad label can be reported as it is.
 	Label int
+	// Err, when not nil, says why the row could not be read: a missing or
+	// unreadable file, a null image, corrupt parquet bytes. Image is then
+	// nil. Read goes on with the next row; the caller counts the row as a
+	// failure or stops.
+	Err error
 }
 
 // Source is a dataset of labelled images.
@@ -47,8 +54,10 @@ type Source interface {
 	// Len returns the number of rows.
 	Len() int
 	// Read calls fn for each of rows (ascending, distinct, in range) in
-	// ascending order, holding only a few images in memory at a time. It
-	// stops at and returns the first error, including one from fn.
+	// ascending order, holding only a few images in memory at a time. A
+	// row that cannot be read reaches fn with Sample.Err set. Read stops
+	// at and returns the first error from fn, or one that ends the whole
+	// read (rows out of range, a closed dataset).
 	Read(rows []int, fn func(Sample) error) error
 	io.Closer
 }
@@ -70,11 +79,32 @@ func ClassNames(src Source, labelsPath string) ([]string, error) {
 	return nil, fmt.Errorf("%w: the label column has no ClassLabel names; give them with a labels file (--labels FILE)", ErrNoClasses)
 }
 
+// Option changes how Open reads a dataset.
+type Option func(*options)
+
+type options struct {
+	allowOutside bool
+}
+
+func newOptions(opts []Option) options {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// AllowPathsOutside lets a CSV/JSONL list name images anywhere: absolute
+// paths, paths climbing out of the list's folder, symlinks leading out. By
+// default they are refused, so that a list from elsewhere cannot make zsic
+// read (and report on) arbitrary files.
+func AllowPathsOutside() Option { return func(o *options) { o.allowOutside = true } }
+
 // Open opens the dataset at path: a .parquet file, a folder of .parquet
 // shards (read in name order as one dataset), an ImageFolder-layout folder
 // (class_name/image.jpg, classes are the sorted folder names), or a .csv or
 // .jsonl manifest of image paths and class names (see OpenManifest).
-func Open(path string, cols Columns) (Source, error) {
+func Open(path string, cols Columns, opts ...Option) (Source, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("open dataset: %w", err)
@@ -84,7 +114,7 @@ func Open(path string, cols Columns) (Source, error) {
 		case ".parquet":
 			return OpenParquet([]string{path}, cols)
 		case ".csv", ".jsonl":
-			return OpenManifest(path, cols)
+			return OpenManifest(path, cols, opts...)
 		default:
 			return nil, fmt.Errorf("open dataset %s: unknown file type %q, want .parquet, .csv or .jsonl", path, ext)
 		}

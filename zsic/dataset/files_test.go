@@ -37,11 +37,10 @@ func TestImageFolder(t *testing.T) {
 	writeFile(t, dir, "cat/a.png", img(5))
 	writeFile(t, dir, ".git/x.png", img(6))
 	writeFile(t, dir, "readme.md", []byte("skipped"))
-	writeFile(t, dir, "empty_class/.keep", nil)
 
 	src, err := Open(dir, DefaultColumns())
 	require.NoError(t, err)
-	checkFiles(t, src, dir, []string{"cat", "dog", "empty_class"}, []fileCase{
+	checkFiles(t, src, dir, []string{"cat", "dog"}, []fileCase{
 		{"cat/a.png", 0, img(5)},
 		{"cat/sub/c.webp", 0, img(4)},
 		{"dog/a.JPG", 1, img(2)},
@@ -76,7 +75,10 @@ func TestManifestSources(t *testing.T) {
 		})
 	}
 
-	src, err := Open(writeFile(t, dir, "abs.csv", []byte("path\n"+abs+"\n")), DefaultColumns())
+	absList := writeFile(t, dir, "abs.csv", []byte("path\n"+abs+"\n"))
+	_, err := Open(absList, DefaultColumns())
+	require.ErrorContains(t, err, "line 2: path \""+abs+"\" leads outside the list's folder")
+	src, err := Open(absList, DefaultColumns(), AllowPathsOutside())
 	require.NoError(t, err)
 	require.Nil(t, src.Classes())
 	require.Equal(t, []Sample{{Row: 0, Image: img(3), Path: abs, Label: -1}}, readAll(t, src, []int{0}))
@@ -115,11 +117,13 @@ func TestOpenErrors(t *testing.T) {
 	_, err = Open(t.TempDir(), DefaultColumns())
 	require.ErrorContains(t, err, "no class folders and no .parquet files in it")
 	_, err = Open(noImages, DefaultColumns())
-	require.ErrorContains(t, err, "no images in its 1 class folders (extensions .bmp .gif .jpeg .jpg .png .tif .tiff .webp)")
+	require.ErrorContains(t, err, "class folder cat holds no images (extensions .bmp .gif .jpeg .jpg .png .tif .tiff .webp)")
 
 	src, err := Open(filepath.Join(dir, "missing.csv"), DefaultColumns())
 	require.NoError(t, err)
-	err = src.Read([]int{0}, func(Sample) error { return nil })
-	require.ErrorContains(t, err, "read "+filepath.Join(dir, "missing.csv")+" row 0: open "+filepath.Join(dir, "nope.png"))
+	got := readAll(t, src, []int{0})
+	require.Len(t, got, 1)
+	require.Nil(t, got[0].Image)
+	require.ErrorContains(t, got[0].Err, "read "+filepath.Join(dir, "missing.csv")+" row 0: open "+filepath.Join(dir, "nope.png")+": no such file or directory")
 	require.ErrorContains(t, src.Read([]int{1}, nil), "row 1 out of range: the dataset has 1 rows")
 }

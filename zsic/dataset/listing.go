@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -17,9 +18,12 @@ import (
 // file starts with a header row; a JSONL file holds one object per line.
 // The image path is in the field named cols.Image, or "path" if there is no
 // such field; the class name is in the field named cols.Label, or "label".
-// Relative paths are relative to the manifest's folder. Classes are the
+// Relative paths are relative to the manifest's folder, and must stay in
+// it: an absolute path, one that climbs out with "..", or a symlink that
+// leads out is refused unless opts has AllowPathsOutside. Classes are the
 // sorted distinct class names; an empty class name means no label (-1).
-func OpenManifest(path string, cols Columns) (Source, error) {
+func OpenManifest(path string, cols Columns, opts ...Option) (Source, error) {
+	o := newOptions(opts)
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open manifest: %w", err)
@@ -37,15 +41,21 @@ func OpenManifest(path string, cols Columns) (Source, error) {
 	if len(recs) == 0 {
 		return nil, fmt.Errorf("open manifest %s: it lists no images", path)
 	}
-	return newListSource(path, recs), nil
+	return newListSource(path, recs, o.allowOutside)
 }
 
-// listRecord is one manifest entry: an image path and a class name.
-type listRecord struct{ path, class string }
+// listRecord is one manifest entry: an image path and a class name, from
+// line of the list.
+type listRecord struct {
+	path, class string
+	line        int
+}
 
 // newListSource resolves paths against the manifest's folder and numbers
-// the classes in sorted order.
-func newListSource(manifest string, recs []listRecord) *fileSource {
+// the classes in sorted order. Unless anywhere, every path must stay inside
+// that folder, and files are opened through an os.Root of it so that a
+// symlink cannot lead out either.
+func newListSource(manifest string, recs []listRecord, anywhere bool) (*fileSource, error) {
 	dir := filepath.Dir(manifest)
 	var classes []string
 	for _, r := range recs {
@@ -56,8 +66,20 @@ func newListSource(manifest string, recs []listRecord) *fileSource {
 	slices.Sort(classes)
 	classes = slices.Compact(classes)
 	s := &fileSource{name: manifest, classes: classes}
+	if !anywhere {
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			return nil, fmt.Errorf("open manifest %s: %w", manifest, err)
+		}
+		s.root, s.rootDir = root, dir
+	}
 	for _, r := range recs {
 		p := filepath.FromSlash(r.path)
+		if !anywhere && !filepath.IsLocal(p) {
+			s.Close()
+			return nil, fmt.Errorf("open manifest %s: line %d: path %s leads outside the list's folder %s (absolute, or climbing out with ..): "+
+				"list only images under that folder, or allow paths anywhere (--allow-outside-paths)", manifest, r.line, quoteShort(r.path), dir)
+		}
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(dir, p)
 		}
@@ -70,7 +92,17 @@ func newListSource(manifest string, recs []listRecord) *fileSource {
 	if len(classes) == 0 {
 		s.classes = nil
 	}
-	return s
+	return s, nil
+}
+
+// quoteShort quotes text for a message, cut to its first 80 bytes, so that
+// a line of a hostile or binary file is neither echoed whole nor raw.
+func quoteShort(text string) string {
+	const n = 80
+	if len(text) <= n {
+		return strconv.Quote(text)
+	}
+	return strconv.Quote(text[:n]) + fmt.Sprintf("... (%d bytes)", len(text))
 }
 
 // fieldName returns want if names has it, else fallback.
@@ -109,7 +141,7 @@ func readCSV(r io.Reader, cols Columns) ([]listRecord, error) {
 			return nil, err
 		}
 		line, _ := cr.FieldPos(0)
-		lr := listRecord{path: rec[pathCol]}
+		lr := listRecord{path: rec[pathCol], line: line}
 		if labelCol >= 0 {
 			lr.class = rec[labelCol]
 		}
@@ -139,7 +171,7 @@ func readJSONL(r io.Reader, cols Columns) ([]listRecord, error) {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		var lr listRecord
+		lr := listRecord{line: line}
 		pk := fieldName(keys, cols.Image, "path")
 		if err := stringField(obj, pk, &lr.path); err != nil || lr.path == "" {
 			return nil, fmt.Errorf("line %d: want a non-empty string %q (the fields are %s)", line, pk, strings.Join(keys, ", "))

@@ -85,6 +85,9 @@ func (m *Manifest) Resolve(src Source) ([]int, error) {
 	}
 	all, _ := Select(src.Len(), 0, false, 0)
 	err := src.Read(all, func(s Sample) error {
+		if s.Err != nil {
+			return s.Err
+		}
 		h, err := PixelHash(s.Image)
 		if err != nil {
 			return fmt.Errorf("row %d: %w", s.Row, err)
@@ -98,8 +101,13 @@ func (m *Manifest) Resolve(src Source) ([]int, error) {
 		return nil, fmt.Errorf("resolve manifest: %w", err)
 	}
 	var rows []int
-	var missing, mislabelled []string
+	var missing, mislabelled, repeated []string
+	first := make(map[ManifestRow]int, len(m.Rows)) // first manifest index of each row
 	for i, r := range m.Rows {
+		prev, seen := first[r]
+		if !seen {
+			first[r] = i
+		}
 		found := want[r.SHA256]
 		j := slices.IndexFunc(found, func(h hashed) bool { return h.label == r.Label && h.row >= 0 })
 		if j >= 0 {
@@ -110,13 +118,26 @@ func (m *Manifest) Resolve(src Source) ([]int, error) {
 		desc := fmt.Sprintf("rows[%d] (sha256 %s, label %d)", i, r.SHA256[:12], r.Label)
 		if k := slices.IndexFunc(found, func(h hashed) bool { return h.row >= 0 }); k >= 0 {
 			mislabelled = append(mislabelled, fmt.Sprintf("%s is row %d with label %d", desc, found[k].row, found[k].label))
-		} else {
-			missing = append(missing, desc)
+			continue
 		}
+		if seen && slices.ContainsFunc(found, func(h hashed) bool { return h.label == r.Label }) {
+			n := 0
+			for _, h := range found {
+				if h.label == r.Label {
+					n++
+				}
+			}
+			repeated = append(repeated, fmt.Sprintf("%s repeats rows[%d], and the dataset has only %d such image(s)", desc, prev, n))
+			continue
+		}
+		missing = append(missing, desc)
 	}
 	var errs []error
 	if len(missing) > 0 {
 		errs = append(errs, fmt.Errorf("%d of %d manifest rows are not in the dataset: %s", len(missing), len(m.Rows), firstFew(missing)))
+	}
+	if len(repeated) > 0 {
+		errs = append(errs, fmt.Errorf("%d of %d manifest rows are duplicates: %s", len(repeated), len(m.Rows), firstFew(repeated)))
 	}
 	if len(mislabelled) > 0 {
 		errs = append(errs, fmt.Errorf("%d of %d manifest rows have another label in the dataset: %s", len(mislabelled), len(m.Rows), firstFew(mislabelled)))
@@ -145,6 +166,9 @@ func firstFew(list []string) string {
 func NewManifest(src Source, rows []int, dataset, split string, seed int64) (*Manifest, error) {
 	m := &Manifest{Dataset: dataset, Split: split, Seed: seed, Classes: src.Classes()}
 	err := src.Read(rows, func(s Sample) error {
+		if s.Err != nil {
+			return s.Err
+		}
 		h, err := PixelHash(s.Image)
 		if err != nil {
 			return fmt.Errorf("row %d: %w", s.Row, err)

@@ -147,7 +147,7 @@ func TestResolveErrors(t *testing.T) {
 			fmt.Sprintf("1 of 2 manifest rows have another label in the dataset: rows[1] (sha256 %s, label %d) is row 5 with label %d", relabelled.SHA256[:12], relabelled.Label, testLabel(5))},
 		{"classes differ", &Manifest{Classes: []string{"a", "b", "c"}, Rows: m.Rows}, src,
 			"resolve manifest: its class names differ from the dataset's"},
-		{"undecodable image", &Manifest{Rows: m.Rows}, badSrc, "resolve manifest: row 0: decode image: unknown format"},
+		{"undecodable image", &Manifest{Rows: m.Rows}, badSrc, "resolve manifest: row 0: decode image (12 bytes): unknown format"},
 		{"empty", &Manifest{}, src, "resolve manifest: no rows"},
 	}
 	for _, tt := range tests {

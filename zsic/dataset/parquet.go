@@ -3,6 +3,7 @@ package dataset
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -20,7 +21,7 @@ type parquetSource struct {
 // parquetShard is one open parquet file and the leaf columns to read.
 type parquetShard struct {
 	name  string
-	file  *os.File
+	file  io.Closer // nil once closed
 	pf    *parquet.File
 	start int // global index of the shard's first row
 	image int // leaf column index of the image bytes
@@ -66,25 +67,41 @@ func openShard(path string, cols Columns) (*parquetShard, []string, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open parquet: %w", err)
 	}
-	sh, classes, err := newShard(path, f, cols)
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("open parquet: %w", err)
+	}
+	if !info.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, fmt.Errorf("open parquet %s: not a regular file (a parquet file is read at random offsets)", path)
+	}
+	sh, classes, err := newShard(path, f, info.Size(), cols)
 	if err != nil {
 		f.Close()
 		return nil, nil, err
 	}
+	sh.file = f
 	return sh, classes, nil
 }
 
-// newShard reads the footer of the open file f and finds the columns of cols.
-func newShard(path string, f *os.File, cols Columns) (*parquetShard, []string, error) {
-	info, err := f.Stat()
-	if err != nil {
-		return nil, nil, fmt.Errorf("open parquet: %w", err)
-	}
-	pf, err := parquet.OpenFile(f, info.Size(), parquet.SkipBloomFilters(true))
+// newShard reads the footer of r, a parquet file of size bytes named path,
+// and finds the columns of cols. A panic of the parquet library on corrupt
+// bytes comes back as an error.
+func newShard(path string, r io.ReaderAt, size int64, cols Columns) (sh *parquetShard, classes []string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			sh, classes, err = nil, nil, fmt.Errorf("open parquet %s: corrupt footer (the parquet reader failed: %v)", path, p)
+		}
+	}()
+	pf, err := parquet.OpenFile(r, size, parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true))
 	if err != nil {
 		return nil, nil, fmt.Errorf("open parquet %s: %w", path, err)
 	}
-	sh := &parquetShard{name: path, file: f, pf: pf, path: -1, label: -1}
+	if err := checkRowCounts(pf); err != nil {
+		return nil, nil, fmt.Errorf("open parquet %s: corrupt footer: %w", path, err)
+	}
+	sh = &parquetShard{name: path, file: io.NopCloser(nil), pf: pf, path: -1, label: -1}
 	schema := pf.Schema()
 	if sh.image, sh.path, err = imageColumns(schema, cols.Image); err != nil {
 		return nil, nil, fmt.Errorf("open parquet %s: %w", path, err)
@@ -99,11 +116,36 @@ func newShard(path string, f *os.File, cols Columns) (*parquetShard, []string, e
 	if !ok {
 		return sh, nil, nil
 	}
-	classes, err := classLabelNames(meta, cols.Label)
+	classes, err = classLabelNames(meta, cols.Label)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open parquet %s: %w", path, err)
 	}
 	return sh, classes, nil
+}
+
+// maxRows bounds the rows of one parquet file, so that a corrupt footer
+// cannot make a reader allocate for billions of rows.
+const maxRows = 1 << 31
+
+// checkRowCounts reports a footer whose row counts are negative, too large
+// or disagree with the sum of its row groups'.
+func checkRowCounts(pf *parquet.File) error {
+	total := pf.NumRows()
+	if total < 0 || total > maxRows {
+		return fmt.Errorf("it claims %d rows (want 0 to %d)", total, int64(maxRows))
+	}
+	var sum int64
+	for i, rg := range pf.RowGroups() {
+		n := rg.NumRows()
+		if n < 0 || n > total-sum {
+			return fmt.Errorf("row group %d claims %d rows, more than the file's %d", i, n, total)
+		}
+		sum += n
+	}
+	if sum != total {
+		return fmt.Errorf("its row groups hold %d rows, the file claims %d", sum, total)
+	}
+	return nil
 }
 
 // imageColumns finds the leaf columns of the image bytes and, for a
@@ -203,14 +245,14 @@ func (s *parquetSource) Read(rows []int, fn func(Sample) error) error {
 			return fmt.Errorf("read %s: dataset is closed", sh.name)
 		}
 		start := sh.start
-		for _, rg := range sh.pf.RowGroups() {
+		for g, rg := range sh.pf.RowGroups() {
 			end := start + int(rg.NumRows())
 			k := 0
 			for k < len(rows) && rows[k] < end {
 				k++
 			}
 			if k > 0 {
-				if err := sh.readGroup(rg, start, rows[:k], fn); err != nil {
+				if err := sh.readGroup(g, rg, start, rows[:k], fn); err != nil {
 					return err
 				}
 				rows = rows[k:]

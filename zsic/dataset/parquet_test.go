@@ -150,15 +150,10 @@ func TestReadErrors(t *testing.T) {
 	dir := t.TempDir()
 	hf := filepath.Join(dir, "hf.parquet")
 	writeHF(t, hf, 0, 10, 4, hfMeta(t, testClasses))
-	null := filepath.Join(dir, "null.parquet")
-	writeRows(t, null, []hfRow{{Img: &hfImage{Bytes: []byte("x")}}, {Img: nil}})
 
 	src, err := Open(hf, DefaultColumns())
 	require.NoError(t, err)
 	defer src.Close()
-	nulls, err := Open(null, DefaultColumns())
-	require.NoError(t, err)
-	defer nulls.Close()
 	stop := errors.New("stop")
 
 	tests := []struct {
@@ -172,7 +167,6 @@ func TestReadErrors(t *testing.T) {
 		{"negative", src, []int{-1}, nil, "row -1 out of range"},
 		{"not ascending", src, []int{5, 2}, nil, "rows[1]=2 does not follow rows[0]=5: rows must be ascending and distinct"},
 		{"repeated", src, []int{2, 2}, nil, "rows[1]=2 does not follow rows[0]=2"},
-		{"null image", nulls, []int{0, 1}, nil, "row 1 has no image"},
 		{"callback error", src, []int{1, 2, 9}, func(s Sample) error {
 			if s.Row == 2 {
 				return stop

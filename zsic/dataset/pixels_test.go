@@ -52,8 +52,8 @@ func TestPixelHashErrors(t *testing.T) {
 		img  []byte
 		want string
 	}{
-		{"empty", nil, "decode image: unknown format (first bytes ): want PNG, JPEG, GIF, BMP, WebP or TIFF"},
-		{"not an image", []byte("hello, world"), "decode image: unknown format (first bytes 68 65 6c 6c 6f 2c 20 77)"},
+		{"empty", nil, "decode image (0 bytes): unknown format: want PNG, JPEG, GIF, BMP, WebP or TIFF"},
+		{"not an image", []byte("hello, world"), "decode image (12 bytes): unknown format: want PNG"},
 		{"truncated png", testPNG(t, 1)[:40], "decode PNG image (40 bytes): unexpected EOF"},
 	}
 	for _, tt := range tests {

@@ -4,80 +4,126 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/parquet-go/parquet-go"
 )
 
 // readGroup calls fn for rows (global indices, ascending, all in the row
-// group rg whose first row is start), reading the needed columns in step.
-func (sh *parquetShard) readGroup(rg parquet.RowGroup, start int, rows []int, fn func(Sample) error) error {
-	chunks := rg.ColumnChunks()
-	image := newCursor(chunks[sh.image])
-	defer image.close()
-	var path, label *cursor
-	if sh.path >= 0 {
-		path = newCursor(chunks[sh.path])
-		defer path.close()
+// group number g, rg, whose first row is start), reading the needed columns
+// in step. Bad bytes in a column chunk (an error or a panic of the parquet
+// library) do not end the read: fn gets each remaining row of the group with
+// Err naming the file, row group and column, and the next group is read.
+// Errors from fn end it.
+func (sh *parquetShard) readGroup(g int, rg parquet.RowGroup, start int, rows []int, fn func(Sample) error) error {
+	done := 0 // rows passed to fn
+	var fnErr error
+	err := sh.scanGroup(g, rg, start, rows, func(s Sample) error {
+		done++
+		fnErr = fn(s)
+		return fnErr
+	})
+	if err == nil || fnErr != nil {
+		return err
 	}
-	if sh.label >= 0 {
-		label = newCursor(chunks[sh.label])
-		defer label.close()
-	}
-	pos := start
-	for _, r := range rows {
-		s := Sample{Row: r, Label: -1}
-		if err := image.skip(r - pos); err != nil {
-			return sh.readErr(r, err)
-		}
-		v, err := image.next()
-		if err != nil {
-			return sh.readErr(r, err)
-		}
-		if v.IsNull() {
-			return fmt.Errorf("read %s: row %d has no image", sh.name, r)
-		}
-		s.Image = append([]byte(nil), v.ByteArray()...)
-		if path != nil {
-			if err := path.skip(r - pos); err != nil {
-				return sh.readErr(r, err)
-			}
-			v, err := path.next()
-			if err != nil {
-				return sh.readErr(r, err)
-			}
-			if !v.IsNull() {
-				s.Path = string(v.ByteArray())
-			}
-		}
-		if label != nil {
-			if err := label.skip(r - pos); err != nil {
-				return sh.readErr(r, err)
-			}
-			v, err := label.next()
-			if err != nil {
-				return sh.readErr(r, err)
-			}
-			if !v.IsNull() {
-				s.Label = int(v.Int64())
-				if s.Label < 0 {
-					s.Label = -1
-				}
-			}
-		}
-		pos = r + 1
-		if err := fn(s); err != nil {
+	for _, r := range rows[done:] {
+		if err := fn(Sample{Row: r, Label: -1, Err: err}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// readErr wraps an error met while reading row r.
-func (sh *parquetShard) readErr(r int, err error) error {
-	if errors.Is(err, io.EOF) {
-		err = io.ErrUnexpectedEOF
+// scanGroup reads rows of row group g and calls fn for each; see readGroup.
+// It returns fn's error as is, and an error naming the column for bad
+// bytes, including a panic of the parquet library on them.
+func (sh *parquetShard) scanGroup(g int, rg parquet.RowGroup, start int, rows []int, fn func(Sample) error) (err error) {
+	col := "" // the column being read, for errors
+	inFn := false
+	defer func() {
+		if p := recover(); p != nil {
+			if inFn {
+				panic(p)
+			}
+			err = fmt.Errorf("read %s row group %d column %s: corrupt data (the parquet reader failed: %v)", sh.name, g, col, p)
+		}
+	}()
+	colErr := func(r int, err error) error {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return fmt.Errorf("read %s row group %d column %s (row %d): %w", sh.name, g, col, r, err)
 	}
-	return fmt.Errorf("read %s row %d: %w", sh.name, r, err)
+	chunks := rg.ColumnChunks()
+	leaves := sh.pf.Schema().Columns()
+	name := func(i int) string { return strings.Join(leaves[i], ".") }
+	col = name(sh.image)
+	image := newCursor(chunks[sh.image])
+	defer image.close()
+	var path, label *cursor
+	if sh.path >= 0 {
+		col = name(sh.path)
+		path = newCursor(chunks[sh.path])
+		defer path.close()
+	}
+	if sh.label >= 0 {
+		col = name(sh.label)
+		label = newCursor(chunks[sh.label])
+		defer label.close()
+	}
+	pos := start
+	for _, r := range rows {
+		s := Sample{Row: r, Label: -1}
+		col = name(sh.image)
+		if err := image.skip(r - pos); err != nil {
+			return colErr(r, err)
+		}
+		v, err := image.next()
+		if err != nil {
+			return colErr(r, err)
+		}
+		if v.IsNull() {
+			s.Err = fmt.Errorf("read %s row %d: the image (column %s) is null", sh.name, r, col)
+		} else {
+			s.Image = append([]byte(nil), v.ByteArray()...)
+		}
+		if path != nil {
+			col = name(sh.path)
+			if err := path.skip(r - pos); err != nil {
+				return colErr(r, err)
+			}
+			v, err := path.next()
+			if err != nil {
+				return colErr(r, err)
+			}
+			if !v.IsNull() {
+				s.Path = string(v.ByteArray())
+			}
+		}
+		if label != nil {
+			col = name(sh.label)
+			if err := label.skip(r - pos); err != nil {
+				return colErr(r, err)
+			}
+			v, err := label.next()
+			if err != nil {
+				return colErr(r, err)
+			}
+			if !v.IsNull() {
+				// Kept as stored: -1 is Hugging Face's "no label", any
+				// other negative value is reported as it is.
+				s.Label = int(v.Int64())
+			}
+		}
+		pos = r + 1
+		inFn = true
+		err = fn(s)
+		inFn = false
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // cursor reads the values of one flat column chunk in order, a page at a
