@@ -216,6 +216,12 @@ func (c *Config) applySize(msg json.RawMessage) error {
 	return nil
 }
 
+// MaxSize bounds every size of a preprocessor config (shortest edge,
+// height, width, crop): 4096 is over ten times the side of the largest
+// CLIP or SigLIP input, and a tensor of 4096×4096 pixels already takes
+// 200 MB. Larger values are mistakes that would exhaust memory.
+const MaxSize = 4096
+
 // validate checks that c describes a preprocessing that can run.
 func (c *Config) validate() error {
 	if c.DoResize && c.ShortestEdge <= 0 && (c.Height <= 0 || c.Width <= 0) {
@@ -224,6 +230,15 @@ func (c *Config) validate() error {
 	if c.DoCenterCrop && (c.CropHeight <= 0 || c.CropWidth <= 0) {
 		return fmt.Errorf("crop_size %dx%d: want positive sizes", c.CropHeight, c.CropWidth)
 	}
+	for _, v := range []struct {
+		name string
+		n    int
+	}{{"size shortest_edge", c.ShortestEdge}, {"size height", c.Height}, {"size width", c.Width},
+		{"crop_size height", c.CropHeight}, {"crop_size width", c.CropWidth}} {
+		if v.n > MaxSize {
+			return fmt.Errorf("%s %d: want at most %d", v.name, v.n, MaxSize)
+		}
+	}
 	if c.DoRescale && (math.IsNaN(c.RescaleFactor) || math.IsInf(c.RescaleFactor, 0)) {
 		return fmt.Errorf("rescale_factor %v: want a finite number", c.RescaleFactor)
 	}
@@ -231,6 +246,17 @@ func (c *Config) validate() error {
 		for i, s := range c.Std {
 			if s == 0 || math.IsNaN(float64(s)) || math.IsNaN(float64(c.Mean[i])) {
 				return fmt.Errorf("image_mean %v, image_std %v: want numbers, std nonzero", c.Mean, c.Std)
+			}
+		}
+	}
+	// Every pixel value must come out a finite float32: a huge
+	// rescale_factor or mean, or a tiny image_std, gives Inf.
+	lut := c.valueTable()
+	for ch := range 3 {
+		for p, v := range lut[ch] {
+			if math.IsInf(float64(v), 0) || math.IsNaN(float64(v)) {
+				return fmt.Errorf("rescale_factor %g, image_mean %v, image_std %v: pixel value %d of channel %d becomes %v; want values that keep pixels finite in float32",
+					c.RescaleFactor, c.Mean, c.Std, p, ch, v)
 			}
 		}
 	}

@@ -56,6 +56,13 @@ func TestParseConfigErrors(t *testing.T) {
 		{"crop shortest edge", `{"crop_size": {"shortest_edge": 224}}`, "clip", "crop_size"},
 		{"mean of 2", `{"image_mean": [0.1, 0.2]}`, "clip", "image_mean"},
 		{"zero std", `{"image_std": 0}`, "siglip", "std nonzero"},
+		{"huge shortest edge", `{"size": {"shortest_edge": 100000}}`, "clip", "size shortest_edge 100000: want at most 4096"},
+		{"huge crop", `{"do_resize": false, "crop_size": 40000}`, "clip", "crop_size height 40000: want at most 4096"},
+		{"size 2^63-1", `{"size": 9223372036854775807}`, "siglip", "size height 9223372036854775807: want at most 4096"},
+		{"crop 2^63-1 wide", `{"crop_size": {"height": 3, "width": 9223372036854775807}}`, "clip", "crop_size width 9223372036854775807: want at most 4096"},
+		{"rescale to Inf", `{"rescale_factor": 1e300}`, "clip", "pixel value 1 of channel 0 becomes +Inf"},
+		{"tiny std", `{"image_std": [1e-44, 0.5, 0.5]}`, "siglip", "pixel value 0 of channel 0 becomes -Inf"},
+		{"huge mean", `{"image_mean": 1e39}`, "siglip", "becomes -Inf"},
 		{"naflex", `{"image_processor_type": "Siglip2ImageProcessor", "max_num_patches": 256}`, "", "NaFlex"},
 	}
 	for _, tt := range tests {

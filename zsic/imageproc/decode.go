@@ -78,8 +78,8 @@ func Decode(data []byte) (image.Image, error) {
 		}
 		return img, nil
 	}
-	head := data[:min(len(data), 8)]
-	return nil, fmt.Errorf("decode image: unknown format (first bytes % x): want PNG, JPEG, GIF, BMP, WebP or TIFF", head)
+	// The file's bytes are not shown: it may be any file a list names.
+	return nil, fmt.Errorf("decode image (%d bytes): unknown format: want PNG, JPEG, GIF, BMP, WebP or TIFF", len(data))
 }
 
 // restoreGIFTransparent gives back the color of the transparent palette

@@ -18,7 +18,7 @@ func TestDecodeErrors(t *testing.T) {
 		want string
 	}{
 		{"empty", nil, "unknown format"},
-		{"text", []byte("hello, world"), "unknown format (first bytes 68 65 6c"},
+		{"text", []byte("hello, world"), "decode image (12 bytes): unknown format: want PNG"},
 		{"truncated PNG", []byte("\x89PNG\r\n\x1a\n\x00\x00"), "decode PNG image (10 bytes)"},
 		{"truncated JPEG", []byte("\xff\xd8\xff\xe0\x00"), "decode JPEG image"},
 		{"truncated GIF", []byte("GIF89a\x01"), "decode GIF image"},
@@ -28,6 +28,7 @@ func TestDecodeErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Decode(tt.data)
 			require.ErrorContains(t, err, tt.want)
+			require.NotContains(t, err.Error(), "hello", "no file bytes in the message")
 		})
 	}
 }
@@ -65,6 +66,7 @@ func TestPreprocessErrors(t *testing.T) {
 	}{
 		{"dst too short", image.NewRGBA(image.Rect(0, 0, 5, 5)), 3*8*8 - 1, "dst holds 191 floats, want 3*8*8 = 192"},
 		{"empty image", image.NewRGBA(image.Rect(0, 0, 0, 0)), 3 * 8 * 8, "empty image"},
+		{"extreme aspect ratio", image.NewGray(image.Rect(0, 0, 1, 30000000)), 3 * 8 * 8, "would exceed 178956970 pixels"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -55,6 +55,10 @@ func (p *Preprocessor) prepare(img image.Image) (*RGB, error) {
 	if b.Empty() {
 		return nil, fmt.Errorf("preprocess image: empty image %v", b)
 	}
+	if w, h := p.c.resizeSize(b.Dx(), b.Dy()); int64(w)*int64(h) > MaxPixels {
+		return nil, fmt.Errorf("preprocess %dx%d image: resizing it to %dx%d would exceed %d pixels (its aspect ratio is too extreme for a shortest-edge resize)",
+			b.Dx(), b.Dy(), w, h, MaxPixels)
+	}
 	rgb, ok := img.(*RGB)
 	if !ok || rgb.check() != nil {
 		p.rgb.reset(b.Dx(), b.Dy())

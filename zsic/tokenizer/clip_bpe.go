@@ -56,7 +56,7 @@ func pairKey(left, right int32) uint64 {
 func newBPEModel(vocab map[string]int64, source string) (*bpeModel, error) {
 	for tok, id := range vocab {
 		if id < 0 || id > math.MaxInt32 {
-			return nil, fmt.Errorf("%s: token %q has id %d, want 0 to %d", source, tok, id, math.MaxInt32)
+			return nil, fmt.Errorf("%s: token %s has id %d, want 0 to %d", source, quote(tok), id, math.MaxInt32)
 		}
 	}
 	m := &bpeModel{vocab: vocab, merges: make(map[uint64]bpeMerge)}
@@ -82,7 +82,7 @@ func (m *bpeModel) addMerge(left, right string) error {
 	for i, tok := range []string{left, right, left + right} {
 		id, ok := m.vocab[tok]
 		if !ok {
-			return fmt.Errorf("merge %q %q: %q is not in the vocabulary", left, right, tok)
+			return fmt.Errorf("merge %s %s: %s is not in the vocabulary", quote(left), quote(right), quote(tok))
 		}
 		ids[i] = int32(id)
 	}

@@ -41,7 +41,7 @@ func readVocabMerges(vocabPath, mergesPath string) (*bpeModel, error) {
 			continue
 		}
 		if len(tokens) != 2 {
-			return nil, fmt.Errorf("%s:%d: merge %q: want two tokens separated by a space", mergesPath, line, text)
+			return nil, fmt.Errorf("%s:%d: merge %s: want two tokens separated by a space", mergesPath, line, quote(text))
 		}
 		if err := m.addMerge(tokens[0], tokens[1]); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", mergesPath, line, err)
@@ -49,6 +49,9 @@ func readVocabMerges(vocabPath, mergesPath string) (*bpeModel, error) {
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read merges %s: %w", mergesPath, err)
+	}
+	if m.added == 0 {
+		return nil, fmt.Errorf("%s: no merges: want one merge a line (\"a b\"), as the model's merges.txt has", mergesPath)
 	}
 	return m, nil
 }
@@ -107,6 +110,9 @@ func readTokenizerJSON(path string) (*bpeModel, error) {
 			return nil, fmt.Errorf("%s: model.merges[%d]: %w", path, i, err)
 		}
 	}
+	if m.added == 0 {
+		return nil, fmt.Errorf("%s: model.merges is empty: a CLIP tokenizer needs its merges", path)
+	}
 	return m, nil
 }
 
@@ -120,10 +126,10 @@ func parseMerge(raw json.RawMessage) (left, right string, err error) {
 		pair = strings.Split(s, " ")
 	case json.Unmarshal(raw, &pair) == nil:
 	default:
-		return "", "", fmt.Errorf("merge %s: want \"a b\" or [\"a\", \"b\"]", raw)
+		return "", "", fmt.Errorf("merge %s: want \"a b\" or [\"a\", \"b\"]", quote(string(raw)))
 	}
 	if len(pair) != 2 || pair[0] == "" || pair[1] == "" {
-		return "", "", fmt.Errorf("merge %s: want two tokens", raw)
+		return "", "", fmt.Errorf("merge %s: want two tokens", quote(string(raw)))
 	}
 	return pair[0], pair[1], nil
 }

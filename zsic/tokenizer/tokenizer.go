@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 )
 
 // Tokenizer encodes one text into ids.
@@ -153,4 +154,14 @@ func Load(dir, modelType string) (Tokenizer, error) {
 		return loadSentencePiece(dir, modelType, cfg)
 	}
 	return nil, fmt.Errorf("load tokenizer %s: unknown model type %q (want clip, siglip or siglip2)", dir, modelType)
+}
+
+// quote quotes text from a tokenizer file for a message, cut to its first
+// 40 bytes: a hostile or binary file is neither echoed whole nor raw.
+func quote(text string) string {
+	const n = 40
+	if len(text) <= n {
+		return strconv.Quote(text)
+	}
+	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(text[:n]), len(text))
 }
