@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"strings"
 
 	"github.com/zsic/zsic/zsic/encoder"
@@ -43,7 +44,31 @@ func Open(m *Model, opt encoder.Options) (*Classifier, error) {
 		return nil, fmt.Errorf("model %s: preprocessor_config.json gives %d×%d images, the image encoder %s wants %d×%d",
 			m.Dir, c.h, c.w, m.Towers[ImageEncoder], gh, gw)
 	}
+	if err := c.checkWidths(int(c.image.Output().Shape[1]), int(c.text.Output().Shape[1])); err != nil {
+		c.Close()
+		return nil, err
+	}
 	return c, nil
+}
+
+// checkWidths reports towers whose embeddings differ in width; a width
+// below 1 (a dynamic dimension) is not known yet and passes.
+func (c *Classifier) checkWidths(image, text int) error {
+	if image > 0 && text > 0 && image != text {
+		return fmt.Errorf("the towers disagree: the image encoder %s gives %d-dim embeddings, the text encoder %s gives %d-dim ones; both must come from the same model",
+			c.Model.Towers[ImageEncoder], image, c.Model.Towers[TextEncoder], text)
+	}
+	return nil
+}
+
+// CheckTemplate reports a prompt template without the {} that the label
+// replaces: every label would get the same prompt, and every image the
+// same scores. "" (DefaultTemplate) passes.
+func CheckTemplate(template string) error {
+	if template != "" && !strings.Contains(template, "{}") {
+		return fmt.Errorf("prompt template %q has no {} for the label: every label would get the same prompt", template)
+	}
+	return nil
 }
 
 // Close releases both towers.
@@ -133,16 +158,55 @@ func (c *Classifier) EncodeLabels(names []string, template string, batchSize int
 	if len(names) == 0 {
 		return nil, errors.New("no candidate labels")
 	}
+	if err := CheckTemplate(template); err != nil {
+		return nil, err
+	}
 	rows, err := c.EmbedTexts(Prompts(template, names), batchSize)
 	if err != nil {
 		return nil, err
 	}
+	for i, r := range rows {
+		if !finite(r) {
+			return nil, fmt.Errorf("the text encoder %s gave a non-finite embedding (NaN or Inf) for the prompt of label %q", c.Model.Towers[TextEncoder], names[i])
+		}
+	}
 	return &Labels{Names: names, Embeds: NormalizeAll(rows)}, nil
+}
+
+// finite reports whether every value of v is a finite number.
+func finite(v []float32) bool {
+	for _, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // Scores scores one raw image embedding against every label.
 func (c *Classifier) Scores(imageEmbed []float32, l *Labels) []float64 {
 	return c.Model.Scoring.Scores(Normalize(imageEmbed), l.Embeds)
+}
+
+// scoreChecked is Scores after checking that the embedding is as wide as
+// the labels' and finite, and that the scores are numbers; what names the
+// image in errors.
+func (c *Classifier) scoreChecked(imageEmbed []float32, l *Labels, what string) ([]float64, error) {
+	if len(l.Embeds) > 0 {
+		if err := c.checkWidths(len(imageEmbed), len(l.Embeds[0])); err != nil {
+			return nil, err
+		}
+	}
+	if !finite(imageEmbed) {
+		return nil, fmt.Errorf("%s: the image encoder %s gave a non-finite embedding (NaN or Inf)", what, c.Model.Towers[ImageEncoder])
+	}
+	scores := c.Scores(imageEmbed, l)
+	for _, s := range scores {
+		if math.IsNaN(s) {
+			return nil, fmt.Errorf("%s: the scores are NaN (logit scale %g, bias %g)", what, c.Model.Scoring.Scale, c.Model.Scoring.Bias)
+		}
+	}
+	return scores, nil
 }
 
 // Classify ranks the labels for each image, best first, as the pipeline
@@ -154,7 +218,11 @@ func (c *Classifier) Classify(imgs []image.Image, l *Labels) ([][]Ranked, error)
 	}
 	out := make([][]Ranked, len(rows))
 	for i, r := range rows {
-		out[i] = TopK(c.Scores(r, l), 0)
+		scores, err := c.scoreChecked(r, l, fmt.Sprintf("image %d", i))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = TopK(scores, 0)
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"time"
 
 	"github.com/zsic/zsic/zsic/dataset"
@@ -20,7 +21,8 @@ type EvalOptions struct {
 	// BatchSize is the number of images (and prompts) a tower runs at once;
 	// zero means 32.
 	BatchSize int
-	// Strict makes an undecodable image fatal instead of counted.
+	// Strict makes an unreadable or undecodable image fatal instead of
+	// counted.
 	Strict bool
 	// Progress, when set, is called after each batch with the rows done.
 	Progress func(done, total int)
@@ -74,6 +76,12 @@ type batch struct {
 	err      error
 }
 
+// MaxBatchSize bounds EvalOptions.BatchSize.
+const MaxBatchSize = 1 << 16
+
+// maxBatchBytes bounds the pixel buffer of one batch.
+const maxBatchBytes = 4 << 30
+
 // Evaluate classifies the given rows of src among opt.Classes and measures
 // top-1 and top-5 accuracy and mean per-class recall. The prompts are
 // embedded once; images are read, decoded and preprocessed in one goroutine
@@ -82,8 +90,23 @@ func (c *Classifier) Evaluate(ctx context.Context, src dataset.Source, rows []in
 	if len(opt.Classes) == 0 {
 		return nil, dataset.ErrNoClasses
 	}
+	if len(rows) == 0 {
+		return nil, errors.New("no rows to evaluate: the dataset (or its selection) is empty")
+	}
+	if err := CheckTemplate(opt.Template); err != nil {
+		return nil, err
+	}
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 32
+	}
+	if opt.BatchSize > MaxBatchSize {
+		return nil, fmt.Errorf("batch size %d: want at most %d", opt.BatchSize, MaxBatchSize)
+	}
+	// A batch never needs to hold more than the rows there are.
+	opt.BatchSize = min(opt.BatchSize, len(rows))
+	if bytes := int64(opt.BatchSize) * 3 * int64(c.h) * int64(c.w) * 4; bytes > maxBatchBytes {
+		return nil, fmt.Errorf("batch size %d: a batch of %d×%d images would take %d MiB; want at most %d MiB (use a smaller batch size)",
+			opt.BatchSize, c.h, c.w, bytes>>20, maxBatchBytes>>20)
 	}
 	names := make([]string, len(opt.Classes))
 	for i, n := range opt.Classes {
@@ -123,7 +146,10 @@ func (c *Classifier) Evaluate(ctx context.Context, src dataset.Source, rows []in
 			return nil, err
 		}
 		for i, s := range b.samples {
-			scores := c.Scores(embeds[i], labels)
+			scores, err := c.scoreChecked(embeds[i], labels, fmt.Sprintf("row %d", s.Row))
+			if err != nil {
+				return nil, err
+			}
 			top := TopK(scores, 5)
 			p := Prediction{Index: s.Row, Label: s.Label, Top5: make([]int, len(top)), Scores: make([]float64, len(top))}
 			for k, r := range top {
@@ -141,7 +167,7 @@ func (c *Classifier) Evaluate(ctx context.Context, src dataset.Source, rows []in
 	}
 	res.ImageEncode = time.Since(start)
 	res.Samples = len(res.Predictions)
-	if res.Samples == 0 {
+	if res.Samples == 0 && len(res.Failures) > 0 {
 		return nil, fmt.Errorf("no image could be scored (%d failed; first: row %d: %s)", len(res.Failures), res.Failures[0].Row, res.Failures[0].Err)
 	}
 	res.Metrics = Score(res.Predictions, len(opt.Classes))
@@ -166,19 +192,26 @@ func (c *Classifier) readBatches(ctx context.Context, src dataset.Source, rows [
 	}
 	errStop := errors.New("stop")
 	err := src.Read(rows, func(s dataset.Sample) error {
-		if s.Label < 0 || s.Label >= len(opt.Classes) {
-			return fmt.Errorf("row %d: label %d is not a class id (the dataset has %d classes)", s.Row, s.Label, len(opt.Classes))
+		switch {
+		case s.Err != nil: // counted or fatal below; its label may be unread
+		case s.Label == -1:
+			return fmt.Errorf("row %d%s has no label (null or -1): every evaluated row needs a class id (0 to %d)", s.Row, pathNote(s.Path), len(opt.Classes)-1)
+		case s.Label < 0 || s.Label >= len(opt.Classes):
+			return fmt.Errorf("row %d%s: label %d is not a class id (the dataset has %d classes, 0 to %d)", s.Row, pathNote(s.Path), s.Label, len(opt.Classes), len(opt.Classes)-1)
 		}
+		err := s.Err
 		n := len(cur.pixels)
-		cur.pixels = cur.pixels[:n+per]
-		img, err := imageproc.Decode(s.Image)
 		if err == nil {
-			err = c.Preprocess(img, cur.pixels[n:])
+			cur.pixels = cur.pixels[:n+per]
+			var img image.Image
+			if img, err = imageproc.Decode(s.Image); err == nil {
+				err = c.Preprocess(img, cur.pixels[n:])
+			}
 		}
 		if err != nil {
 			cur.pixels = cur.pixels[:n]
 			if opt.Strict {
-				return fmt.Errorf("row %d (%s): %w", s.Row, s.Path, err)
+				return fmt.Errorf("row %d%s: %w", s.Row, pathNote(s.Path), err)
 			}
 			cur.failures = append(cur.failures, Failure{Row: s.Row, Err: err.Error()})
 			return nil
@@ -200,6 +233,15 @@ func (c *Classifier) readBatches(ctx context.Context, src dataset.Source, rows [
 		case <-ctx.Done():
 		}
 	}
+}
+
+// pathNote describes a sample's stored path for messages: " (path)", or
+// "" when the row has none (most parquet rows).
+func pathNote(path string) string {
+	if path == "" {
+		return ""
+	}
+	return " (" + path + ")"
 }
 
 // Score computes the metrics of predictions over numClasses classes: the

@@ -63,5 +63,5 @@ func TestEvaluateErrors(t *testing.T) {
 	require.ErrorIs(t, err, dataset.ErrNoClasses)
 	// A label beyond the class list is the dataset's fault, named by row.
 	_, err = c.Evaluate(context.Background(), src, []int{0, 1, 2}, EvalOptions{Classes: []string{"apple"}})
-	require.ErrorContains(t, err, "is not a class id (the dataset has 1 classes)")
+	require.ErrorContains(t, err, "is not a class id (the dataset has 1 classes, 0 to 0)")
 }

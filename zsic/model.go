@@ -172,6 +172,9 @@ func LoadModel(dir string, towers Towers, variant string) (*Model, error) {
 		return nil, fmt.Errorf("load model config %s: model_type %q: want one of %s", cfgPath, cfg.ModelType, strings.Join(ModelTypes, ", "))
 	}
 	m.Type = cfg.ModelType
+	if err := checkLogits(cfg); err != nil {
+		return nil, fmt.Errorf("load model config %s: %w", cfgPath, err)
+	}
 	m.Scoring = scoring(cfg, &m.Notes)
 	for _, r := range Roles {
 		if p := towers[r]; p != "" {
@@ -196,6 +199,23 @@ func LoadModel(dir string, towers Towers, variant string) (*Model, error) {
 		return nil, fmt.Errorf("load model %s: %w", dir, err)
 	}
 	return m, nil
+}
+
+// maxLogitScale bounds config.json's logit_scale: exp of it must stay far
+// from overflowing once multiplied by a cosine and added to a bias. Trained
+// models clamp it at log(100) ≈ 4.6.
+const maxLogitScale = 100
+
+// checkLogits reports a logit_scale or logit_bias that would turn scores
+// into NaN or Inf.
+func checkLogits(cfg modelConfig) error {
+	if s := cfg.LogitScale; s != nil && !(math.Abs(*s) <= maxLogitScale) {
+		return fmt.Errorf("logit_scale %g: want the natural log of the multiplier, between %d and %d (trained models use about 4.6, i.e. ×100)", *s, -maxLogitScale, maxLogitScale)
+	}
+	if b := cfg.LogitBias; b != nil && !(math.Abs(*b) <= 1e6) {
+		return fmt.Errorf("logit_bias %g: want a number between -1e6 and 1e6 (SigLIP's is about -10)", *b)
+	}
+	return nil
 }
 
 // scoring derives the scoring rule from the config, noting assumptions.
