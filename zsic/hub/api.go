@@ -82,11 +82,11 @@ func (c *Client) fetchInfo(ctx context.Context, t RepoType, repo, revision strin
 		return nil, err
 	}
 	if !commitRE.MatchString(info.SHA) {
-		return nil, fmt.Errorf("%s: answer has no commit hash (\"sha\": %q)", what, info.SHA)
+		return nil, fmt.Errorf("%s: answer has no commit hash (\"sha\": %q)", what, c.serverText(info.SHA))
 	}
 	for _, f := range info.files() {
 		if !localPath(f) {
-			return nil, fmt.Errorf("%s: answer lists a file with an unsafe path %q", what, f)
+			return nil, fmt.Errorf("%s: answer lists a file with an unsafe path %q", what, c.serverText(f))
 		}
 	}
 	return &info, nil

@@ -43,8 +43,15 @@ type Client struct {
 	Offline  bool          // HF_HUB_OFFLINE=1: use only the cache
 	HTTP     *http.Client  // nil means http.DefaultClient
 	Progress io.Writer     // where a progress bar for large files goes; nil for none
-	Retries  int           // retries after a 5xx answer or a broken connection
+	Retries  int           // retries after a 5xx answer, a broken connection or a stall
 	Backoff  time.Duration // delay before the first retry, doubled for each next one; 0 means one second
+	// Timeout bounds each wait of a request: for a connection, for the
+	// answer's headers, and for each next bytes of its body; 0 means
+	// DefaultTimeout. A stalled request is retried as a broken one.
+	Timeout time.Duration
+	// Log receives notes for the user, such as a wait for another process
+	// downloading the same file; nil for none.
+	Log io.Writer
 
 	// wrapWriter, when set, wraps the writer of every download; tests use
 	// it to simulate a full disk.
@@ -98,7 +105,7 @@ func (c *Client) ready() error {
 	if !c.Offline && c.Endpoint == "" {
 		return fmt.Errorf("hub client has no Endpoint: use hub.FromEnv or set it")
 	}
-	return nil
+	return checkToken(c.Token)
 }
 
 // checkArgs rejects a repository type, id or revision that the Hub would

@@ -49,7 +49,12 @@ func (c *Client) fetchFile(ctx context.Context, t RepoType, repo, commit, file s
 		return fmt.Errorf("%s: the Hub answered for commit %s", what, meta.commit)
 	}
 	blob := filepath.Join(dir, "blobs", meta.etag)
-	unlock, err := lockFile(ctx, filepath.Join(c.CacheDir, ".locks", folderName(t, repo), meta.etag+".lock"))
+	lock := filepath.Join(c.CacheDir, ".locks", folderName(t, repo), meta.etag+".lock")
+	unlock, err := lockFile(ctx, lock, func() {
+		if c.Log != nil {
+			fmt.Fprintf(c.Log, "waiting for another zsic (or huggingface_hub) to finish downloading %s of %s (lock %s)\n", file, repo, lock)
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
@@ -100,7 +105,7 @@ func (c *Client) headFile(ctx context.Context, resolve, what string) (fileMeta, 
 		return fileMeta{}, err
 	}
 	if !etagRE.MatchString(meta.etag) {
-		return fileMeta{}, fmt.Errorf("%s: the Hub gave no usable ETag (%q), so the file cannot be cached", what, meta.etag)
+		return fileMeta{}, fmt.Errorf("%s: the Hub gave no usable ETag (%q), so the file cannot be cached", what, c.serverText(meta.etag))
 	}
 	return meta, nil
 }

@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // FromEnv returns a Client configured as huggingface_hub configures itself:
@@ -31,7 +33,19 @@ func FromEnv() *Client {
 		Offline:  isTrue(os.Getenv("HF_HUB_OFFLINE")),
 		HTTP:     http.DefaultClient,
 		Retries:  5,
+		Timeout:  envSeconds("HF_HUB_DOWNLOAD_TIMEOUT"),
 	}
+}
+
+// envSeconds reads a positive number of seconds from the environment
+// variable name, as huggingface_hub reads its timeouts; 0 when unset or not
+// a positive number.
+func envSeconds(name string) time.Duration {
+	v, err := strconv.ParseFloat(strings.TrimSpace(os.Getenv(name)), 64)
+	if err != nil || !(v > 0) || v > 86400 {
+		return 0
+	}
+	return time.Duration(v * float64(time.Second))
 }
 
 // hfHome is huggingface_hub's HF_HOME.

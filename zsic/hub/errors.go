@@ -33,8 +33,8 @@ func (c *Client) statusError(resp *http.Response, what string) error {
 		return nil
 	}
 	detail := ""
-	if m := resp.Header.Get("X-Error-Message"); m != "" {
-		detail = " (" + m + ")"
+	if m := c.serverText(resp.Header.Get("X-Error-Message")); m != "" {
+		detail = " (the Hub says: " + m + ")"
 	}
 	switch {
 	case code == http.StatusUnauthorized && resp.Header.Get("X-Error-Code") == "RepoNotFound":

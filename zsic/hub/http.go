@@ -54,14 +54,22 @@ func (c *Client) request(ctx context.Context, method, rawURL string, header http
 		if c.Token != "" && c.sameHost(u) {
 			req.Header.Set("Authorization", "Bearer "+c.Token)
 		}
-		resp, err := hc.Do(req)
+		wd := newWatchdog(ctx, c.timeout())
+		resp, err := hc.Do(req.WithContext(wd.ctx))
 		if err != nil {
+			wd.stop()
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			// url.Error carries the URL, never the headers: safe to show.
-			return nil, retryable{fmt.Errorf("cannot reach the Hub (set HF_HUB_OFFLINE=1 to use only the cache): %w", err)}
+			if wd.fired() {
+				return nil, wd.stallError(fmt.Sprintf("%s %s", method, u.Redacted()))
+			}
+			// The transport's error may quote a malformed answer's header
+			// line, which a hostile server can fill with the token.
+			return nil, retryable{fmt.Errorf("cannot reach the Hub (set HF_HUB_OFFLINE=1 to use only the cache): %w", cleanError{c.serverText(err.Error()), err})}
 		}
+		wd.disarm()
+		resp.Body = &guardedBody{rc: resp.Body, w: wd}
 		if !isRedirect(resp.StatusCode) {
 			return resp, nil
 		}
@@ -72,7 +80,7 @@ func (c *Client) request(ctx context.Context, method, rawURL string, header http
 		next, err := u.Parse(loc)
 		if err != nil {
 			resp.Body.Close()
-			return nil, fmt.Errorf("%s %s: bad redirect %q: %w", method, u.Redacted(), loc, err)
+			return nil, fmt.Errorf("%s %s: bad redirect %q: %w", method, u.Redacted(), c.serverText(loc), err)
 		}
 		relative := next.Host == u.Host && next.Scheme == u.Scheme
 		if !relative && !follow {

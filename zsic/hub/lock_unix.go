@@ -15,8 +15,8 @@ import (
 // lockFile takes an exclusive flock on path, the same lock huggingface_hub's
 // filelock takes on .locks/<repo folder>/<etag>.lock, so that Python and Go
 // processes sharing a cache download each blob once. It waits until the lock
-// is free or ctx is done.
-func lockFile(ctx context.Context, path string) (unlock func(), err error) {
+// is free or ctx is done, calling waiting once if it has to wait.
+func lockFile(ctx context.Context, path string, waiting func()) (unlock func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
@@ -32,6 +32,10 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
 			f.Close()
 			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		if waiting != nil {
+			waiting()
+			waiting = nil
 		}
 		select {
 		case <-ctx.Done():
