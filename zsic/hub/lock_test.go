@@ -13,18 +13,18 @@ import (
 // Unix, LockFileEx on Windows, where `make cross` runs it under Wine).
 func TestLockFileExclusive(t *testing.T) {
 	path := filepath.Join(t.TempDir(), ".locks", "repo", "etag.lock")
-	unlock, err := lockFile(context.Background(), path)
+	unlock, err := lockFile(context.Background(), path, nil)
 	require.NoError(t, err)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err = lockFile(ctx, path)
+	_, err = lockFile(ctx, path, nil)
 	require.ErrorIs(t, err, context.DeadlineExceeded, "a second holder must wait for the first")
 	require.ErrorContains(t, err, "lock "+path)
 
 	got := make(chan error, 1)
 	go func() {
-		unlock2, err := lockFile(context.Background(), path)
+		unlock2, err := lockFile(context.Background(), path, nil)
 		if err == nil {
 			unlock2()
 		}

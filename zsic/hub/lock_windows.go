@@ -16,8 +16,9 @@ import (
 // lockFile takes an exclusive LockFileEx lock on the whole of path, the lock
 // huggingface_hub's filelock takes on Windows (msvcrt.locking, a byte-range
 // lock), so that concurrent runs on one cache download each blob once. It
-// waits until the lock is free or ctx is done.
-func lockFile(ctx context.Context, path string) (unlock func(), err error) {
+// waits until the lock is free or ctx is done, calling waiting once if it
+// has to wait.
+func lockFile(ctx context.Context, path string, waiting func()) (unlock func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
@@ -35,6 +36,10 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 		if !errors.Is(err, windows.ERROR_LOCK_VIOLATION) && !errors.Is(err, windows.ERROR_IO_PENDING) {
 			f.Close()
 			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		if waiting != nil {
+			waiting()
+			waiting = nil
 		}
 		select {
 		case <-ctx.Done():
