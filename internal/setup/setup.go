@@ -46,6 +46,9 @@ func (s *Setup) Run(ctx context.Context, opt Options) error {
 	if err := s.SystemPackages(ctx, groups...); err != nil {
 		return err
 	}
+	if err := s.JPEGDecoder(); err != nil {
+		return err
+	}
 	if _, err := s.HostRuntime(ctx, opt.Version); err != nil {
 		return err
 	}

@@ -29,6 +29,7 @@ type SystemPackage struct {
 // setup installs it with apt-get where it can (Debian, as root) and names it
 // elsewhere.
 var systemPackages = []SystemPackage{
+	{GroupTest, "libturbojpeg0", "decoding JPEG exactly as Pillow does (libjpeg-turbo's TurboJPEG, loaded at run time; see JPEGDecoder)"},
 	{GroupCross, "gcc-mingw-w64-x86-64", "cross-compiling zsic.exe with cgo for windows/amd64"},
 	{GroupCross, "wine64", "running zsic.exe in the Windows check"},
 	{GroupCross, "gcc-aarch64-linux-gnu", "cross-compiling zsic with cgo for linux/arm64"},

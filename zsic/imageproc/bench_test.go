@@ -44,3 +44,40 @@ func BenchmarkPreprocessor(b *testing.B) {
 		}
 	}
 }
+
+// benchJPEG is the 640×480 4:2:0 photo of scripts/bench_jpeg.py.
+const benchJPEG = "size_640x480_q85.jpg"
+
+// BenchmarkJPEGDecode decodes a 640×480 4:2:0 JPEG to RGB, what Pillow's
+// Image.open(...).convert("RGB") does (scripts/bench_jpeg.py compares).
+func BenchmarkJPEGDecode(b *testing.B) {
+	data := readJPEGInput(b, benchJPEG)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		img, err := Decode(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = ToRGB(img)
+	}
+}
+
+// BenchmarkJPEGCLIP224 decodes a 640×480 4:2:0 JPEG and preprocesses it to
+// a CLIP 224 tensor through a reused Preprocessor, as each worker of an
+// evaluation does: what Pillow + HF's numpy math do.
+func BenchmarkJPEGCLIP224(b *testing.B) {
+	c, err := LoadConfig(filepath.Join(jpegFixtureDir(b), "configs", "clip224.json"), ModelCLIP)
+	require.NoError(b, err)
+	data := readJPEGInput(b, benchJPEG)
+	dst := make([]float32, 3*224*224)
+	p := c.NewPreprocessor()
+	for b.Loop() {
+		img, err := Decode(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := p.Preprocess(img, dst); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

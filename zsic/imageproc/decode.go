@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/color"
 	"image/gif"
-	"image/jpeg"
 	"image/png"
 	"io"
 
@@ -19,17 +18,25 @@ import (
 type format struct {
 	name   string
 	match  func(b []byte) bool
-	decode func(r io.Reader) (image.Image, error)
-	config func(r io.Reader) (image.Config, error)
+	decode func(b []byte) (image.Image, error)
+	config func(b []byte) (image.Config, error)
+	// orientation returns the file's EXIF orientation (1 to 8, or 0 for
+	// none), for the formats whose orientation PIL's exif_transpose reads.
+	orientation func(b []byte) int
 }
 
 var formats = []format{
-	{"PNG", prefix("\x89PNG\r\n\x1a\n"), png.Decode, png.DecodeConfig},
-	{"JPEG", prefix("\xff\xd8\xff"), jpeg.Decode, jpeg.DecodeConfig},
-	{"GIF", func(b []byte) bool { return prefix("GIF87a")(b) || prefix("GIF89a")(b) }, gif.Decode, gif.DecodeConfig},
-	{"BMP", prefix("BM"), bmp.Decode, bmp.DecodeConfig},
-	{"WebP", func(b []byte) bool { return prefix("RIFF")(b) && len(b) >= 12 && string(b[8:12]) == "WEBP" }, webp.Decode, webp.DecodeConfig},
-	{"TIFF", func(b []byte) bool { return prefix("II*\x00")(b) || prefix("MM\x00*")(b) }, tiff.Decode, tiff.DecodeConfig},
+	{"PNG", prefix("\x89PNG\r\n\x1a\n"), reader(png.Decode), reader(png.DecodeConfig), pngOrientation},
+	{"JPEG", prefix("\xff\xd8\xff"), decodeJPEG, jpegConfig, jpegOrientation},
+	{"GIF", func(b []byte) bool { return prefix("GIF87a")(b) || prefix("GIF89a")(b) }, reader(gif.Decode), reader(gif.DecodeConfig), nil},
+	{"BMP", prefix("BM"), reader(bmp.Decode), reader(bmp.DecodeConfig), nil},
+	{"WebP", func(b []byte) bool { return prefix("RIFF")(b) && len(b) >= 12 && string(b[8:12]) == "WEBP" }, reader(webp.Decode), reader(webp.DecodeConfig), webpOrientation},
+	{"TIFF", func(b []byte) bool { return prefix("II*\x00")(b) || prefix("MM\x00*")(b) }, reader(tiff.Decode), reader(tiff.DecodeConfig), tiffOrientation},
+}
+
+// reader adapts a decoding function of an io.Reader to one of a []byte.
+func reader[T any](f func(io.Reader) (T, error)) func([]byte) (T, error) {
+	return func(b []byte) (T, error) { return f(bytes.NewReader(b)) }
 }
 
 // MaxPixels is the largest image Decode accepts, Pillow's limit for a
@@ -43,17 +50,23 @@ func prefix(p string) func(b []byte) bool {
 
 // Decode decodes a PNG, JPEG, GIF, BMP, WebP or TIFF image, recognized by
 // its leading bytes. Like the image loading of Hugging Face's pipelines
-// (PIL's ImageOps.exif_transpose), it applies a JPEG's EXIF orientation.
-// A color JPEG comes back as an *RGB converted as libjpeg converts it (see
-// jpegToRGB); its pixels still differ slightly from libjpeg's because Go's
-// inverse DCT rounds differently. A GIF's transparent palette entry
-// keeps its color, as in PIL, rather than becoming transparent black.
+// (PIL's ImageOps.exif_transpose), it applies the EXIF orientation of a
+// JPEG, PNG, WebP or TIFF file. JPEG is decoded by libjpeg-turbo, as
+// Pillow decodes it, pixel for pixel (see JPEGDecoder; without the library
+// Go's decoder comes within a few levels). A GIF's transparent palette
+// entry keeps its color, as in PIL, rather than becoming transparent black.
+// Decode is safe for concurrent use.
 func Decode(data []byte) (image.Image, error) {
+	return decode(data, false)
+}
+
+// decode is Decode, with goJPEG forcing Go's JPEG decoder (the fallback).
+func decode(data []byte, goJPEG bool) (image.Image, error) {
 	for _, f := range formats {
 		if !f.match(data) {
 			continue
 		}
-		cfg, err := f.config(bytes.NewReader(data))
+		cfg, err := f.config(data)
 		if err != nil {
 			return nil, fmt.Errorf("decode %s image (%d bytes): %w", f.name, len(data), err)
 		}
@@ -61,18 +74,19 @@ func Decode(data []byte) (image.Image, error) {
 			return nil, fmt.Errorf("decode %s image (%d bytes): %d×%d is %d pixels, over the limit of %d (a decompression bomb?)",
 				f.name, len(data), cfg.Width, cfg.Height, px, MaxPixels)
 		}
-		img, err := f.decode(bytes.NewReader(data))
+		dec := f.decode
+		if goJPEG && f.name == "JPEG" {
+			dec = decodeJPEGGo
+		}
+		img, err := dec(data)
 		if err != nil {
 			return nil, fmt.Errorf("decode %s image (%d bytes): %w", f.name, len(data), err)
 		}
-		switch f.name {
-		case "GIF":
+		if f.name == "GIF" {
 			restoreGIFTransparent(img, data)
-		case "JPEG":
-			if ycc, ok := img.(*image.YCbCr); ok {
-				img = jpegToRGB(ycc)
-			}
-			if o := jpegOrientation(data); o > 1 {
+		}
+		if f.orientation != nil {
+			if o := f.orientation(data); o > 1 {
 				img = orient(ToRGB(img), o)
 			}
 		}

@@ -68,7 +68,13 @@ func loadManifest(t testing.TB) manifest {
 // readCase returns the gunzipped bytes of cases/name.
 func readCase(t testing.TB, name string) []byte {
 	t.Helper()
-	f, err := os.Open(filepath.Join(fixtureDir(t), "cases", name))
+	return readGzip(t, filepath.Join(fixtureDir(t), "cases", name))
+}
+
+// readGzip returns the gunzipped bytes of the file at path.
+func readGzip(t testing.TB, path string) []byte {
+	t.Helper()
+	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
 	zr, err := gzip.NewReader(f)

@@ -29,8 +29,8 @@ func clamp8(v int32) uint8 {
 }
 
 // jpegToRGB converts a decoded JPEG's YCbCr planes to RGB as libjpeg(-turbo)
-// does by default: "fancy" (triangle-filter) upsampling of 4:2:0 and 4:2:2
-// chroma, then its fixed-point color conversion. Go's own conversion
+// does by default: "fancy" (triangle-filter) upsampling of 4:2:0, 4:2:2
+// and 4:4:0 chroma, then its fixed-point color conversion. Go's own conversion
 // replicates chroma samples and rounds differently.
 func jpegToRGB(m *image.YCbCr) *RGB {
 	b := m.Bounds()
@@ -55,6 +55,15 @@ func jpegToRGB(m *image.YCbCr) *RGB {
 		case image.YCbCrSubsampleRatio422:
 			fancyRow1(cb, m.Cb[y*m.CStride:], cw)
 			fancyRow1(cr, m.Cr[y*m.CStride:], cw)
+		case image.YCbCrSubsampleRatio440:
+			near := y / 2
+			far, bias := near-1, int32(1)
+			if y%2 == 1 {
+				far, bias = near+1, 2
+			}
+			far = min(max(far, 0), ch-1)
+			fancyCol2(cb, m.Cb[near*m.CStride:], m.Cb[far*m.CStride:], w, bias)
+			fancyCol2(cr, m.Cr[near*m.CStride:], m.Cr[far*m.CStride:], w, bias)
 		default:
 			for x := range w {
 				i := m.COffset(b.Min.X+x, b.Min.Y+y)
@@ -99,6 +108,15 @@ func fancyRow2(dst, near, far []uint8, n int) {
 	this = next
 	dst[2*n-2] = uint8((this*3 + last + 8) >> 4)
 	dst[2*n-1] = uint8((this*4 + 7) >> 4)
+}
+
+// fancyCol2 is libjpeg-turbo's h1v2_fancy_upsample for one output row of
+// n samples: 3/4 the nearer and 1/4 the farther chroma row, with bias 1
+// for an upper and 2 for a lower output row.
+func fancyCol2(dst, near, far []uint8, n int, bias int32) {
+	for c := range n {
+		dst[c] = uint8((3*int32(near[c]) + int32(far[c]) + bias) >> 2)
+	}
 }
 
 // fancyRow1 is libjpeg's h2v1_fancy_upsample: horizontal-only triangle

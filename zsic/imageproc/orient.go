@@ -1,6 +1,19 @@
 package imageproc
 
-import "encoding/binary"
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"encoding/hex"
+	"io"
+	"regexp"
+	"strings"
+)
+
+// The orientation functions below read what PIL's Image.getexif reads for
+// ImageOps.exif_transpose: a JPEG's first APP1 Exif segment; a PNG's eXIf
+// chunk, else its "Raw profile type exif" text, else the tiff:Orientation
+// of its XMP; a WebP's EXIF chunk; a TIFF's own first IFD.
 
 // jpegOrientation returns the EXIF orientation (1 to 8) of a JPEG file, or
 // 0 if it has none.
@@ -21,8 +34,10 @@ func jpegOrientation(data []byte) int {
 	return 0
 }
 
-// exifOrientation reads tag 0x0112 of IFD0 in a TIFF-structured EXIF block.
+// exifOrientation reads tag 0x0112 of IFD0 in a TIFF-structured EXIF
+// block, after an optional "Exif\0\0" prefix.
 func exifOrientation(t []byte) int {
+	t = bytes.TrimPrefix(t, []byte("Exif\x00\x00"))
 	if len(t) < 8 {
 		return 0
 	}
@@ -41,14 +56,137 @@ func exifOrientation(t []byte) int {
 	}
 	n := int(bo.Uint16(t[ifd:]))
 	for e := ifd + 2; e+12 <= len(t) && n > 0; e, n = e+12, n-1 {
-		if bo.Uint16(t[e:]) == 0x0112 && bo.Uint16(t[e+2:]) == 3 { // SHORT
-			if o := int(bo.Uint16(t[e+8:])); o >= 1 && o <= 8 {
-				return o
-			}
-			return 0
+		if bo.Uint16(t[e:]) != 0x0112 || bo.Uint32(t[e+4:]) != 1 {
+			continue
 		}
+		var o int
+		switch bo.Uint16(t[e+2:]) {
+		case 3: // SHORT
+			o = int(bo.Uint16(t[e+8:]))
+		case 4: // LONG
+			o = int(bo.Uint32(t[e+8:]))
+		}
+		if o >= 1 && o <= 8 {
+			return o
+		}
+		return 0
 	}
 	return 0
+}
+
+// tiffOrientation returns the Orientation tag of a TIFF file's first IFD.
+func tiffOrientation(data []byte) int { return exifOrientation(data) }
+
+// webpOrientation returns the EXIF orientation of a WebP file's EXIF chunk.
+func webpOrientation(data []byte) int {
+	for i := 12; i+8 <= len(data); {
+		n := int(binary.LittleEndian.Uint32(data[i+4:]))
+		if n < 0 || n > len(data)-i-8 {
+			return 0
+		}
+		if string(data[i:i+4]) == "EXIF" {
+			return exifOrientation(data[i+8 : i+8+n])
+		}
+		i += 8 + n + n&1
+	}
+	return 0
+}
+
+// xmpOrientation is the pattern PIL's getexif looks for in a PNG's XMP.
+var xmpOrientation = regexp.MustCompile(`tiff:Orientation(="|>)([0-9])`)
+
+// pngOrientation returns the EXIF orientation of a PNG file, read as PIL
+// reads it.
+func pngOrientation(data []byte) int {
+	var exif []byte
+	var raw, xmp string
+	for i := 8; i+12 <= len(data); {
+		n := int(binary.BigEndian.Uint32(data[i:]))
+		if n < 0 || n > len(data)-i-12 {
+			break
+		}
+		typ, body := string(data[i+4:i+8]), data[i+8:i+8+n]
+		switch typ {
+		case "eXIf":
+			if exif == nil {
+				exif = body
+			}
+		case "tEXt", "zTXt", "iTXt":
+			switch k, v := pngText(typ, body); k {
+			case "Raw profile type exif":
+				raw = v
+			case "XML:com.adobe.xmp":
+				xmp = v
+			}
+		}
+		if typ == "IEND" {
+			break
+		}
+		i += 12 + n
+	}
+	o := 0
+	switch {
+	case exif != nil:
+		o = exifOrientation(exif)
+	case raw != "":
+		// PIL drops three lines ("", "exif", the length), then reads hex.
+		lines := strings.Split(raw, "\n")
+		if len(lines) > 3 {
+			b, err := hex.DecodeString(strings.Join(lines[3:], ""))
+			if err == nil {
+				o = exifOrientation(b)
+			}
+		}
+	}
+	if o == 0 && xmp != "" {
+		if m := xmpOrientation.FindStringSubmatch(xmp); m != nil {
+			o = int(m[2][0] - '0')
+		}
+	}
+	if o > 8 {
+		return 0
+	}
+	return o
+}
+
+// pngText returns the keyword and text of a tEXt, zTXt or iTXt chunk, or
+// "", "" if it is malformed.
+func pngText(typ string, body []byte) (key, text string) {
+	k, rest, ok := bytes.Cut(body, []byte{0})
+	if !ok {
+		return "", ""
+	}
+	compressed := false
+	switch typ {
+	case "zTXt":
+		if len(rest) < 1 {
+			return "", ""
+		}
+		rest, compressed = rest[1:], true
+	case "iTXt":
+		if len(rest) < 2 {
+			return "", ""
+		}
+		compressed = rest[0] == 1
+		rest = rest[2:]
+		for range 2 { // language tag, translated keyword
+			if _, rest, ok = bytes.Cut(rest, []byte{0}); !ok {
+				return "", ""
+			}
+		}
+	}
+	if compressed {
+		zr, err := zlib.NewReader(bytes.NewReader(rest))
+		if err != nil {
+			return "", ""
+		}
+		// Like PIL's MAX_TEXT_CHUNK, bound what a chunk may inflate to.
+		rest, err = io.ReadAll(io.LimitReader(zr, 1<<20))
+		if err != nil {
+			return "", ""
+		}
+	}
+	return string(k), string(rest)
 }
 
 // orient returns m transformed as PIL's ImageOps.exif_transpose does for
