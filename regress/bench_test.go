@@ -52,7 +52,7 @@ func BenchmarkImageLatency(b *testing.B) {
 func promptNames(s *regress.Suite) []string {
 	names := make([]string, len(s.Classes()))
 	for i, n := range s.Classes() {
-		names[i] = dataset.PromptName(n)
+		names[i] = zsic.PromptName(n)
 	}
 	return names
 }
@@ -129,7 +129,7 @@ func BenchmarkPipelineStyle(b *testing.B) {
 				require.NoError(b, err)
 				labels, err := clf.EncodeLabels(names, zsic.DefaultTemplate, 0)
 				require.NoError(b, err)
-				_, err = clf.Classify([]image.Image{img}, labels)
+				_, err = clf.Classify(context.Background(), []image.Image{img}, labels)
 				require.NoError(b, err)
 				i++
 			}

@@ -30,9 +30,9 @@ func synth(n, right int) *Golden {
 			top5[0], top5[1] = (l+1)%10, l
 		}
 		g.Predictions = append(g.Predictions, Record{Row: 3 * i, Pixels: fmt.Sprintf("%016x", i), Label: l, Top5: top5})
-		preds[i] = zsic.Prediction{Index: 3 * i, Label: l, Top5: g.Predictions[i].Top5}
+		preds[i] = zsic.Prediction{Row: 3 * i, Label: l, Top5: g.Predictions[i].Top5}
 	}
-	g.Metrics = zsic.Score(preds, 10)
+	g.Metrics = zsic.Measure(preds, 10)
 	return g
 }
 
@@ -40,9 +40,9 @@ func synth(n, right int) *Golden {
 func rescore(g *Golden) {
 	preds := make([]zsic.Prediction, len(g.Predictions))
 	for i, r := range g.Predictions {
-		preds[i] = zsic.Prediction{Index: r.Row, Label: r.Label, Top5: r.Top5}
+		preds[i] = zsic.Prediction{Row: r.Row, Label: r.Label, Top5: r.Top5}
 	}
-	g.Metrics = zsic.Score(preds, 10)
+	g.Metrics = zsic.Measure(preds, 10)
 	g.Samples = len(g.Predictions)
 }
 

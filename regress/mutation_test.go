@@ -79,7 +79,7 @@ func TestMutations(t *testing.T) {
 				if mu.model != nil {
 					mu.model(m)
 				}
-				clf, err := zsic.Open(m, testEnv(t).Options)
+				clf, err := s.OpenModel(m)
 				require.NoError(t, err)
 				defer clf.Close()
 				src := s.Source()

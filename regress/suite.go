@@ -13,7 +13,6 @@ import (
 
 	"github.com/zsic/zsic/zsic"
 	"github.com/zsic/zsic/zsic/dataset"
-	"github.com/zsic/zsic/zsic/encoder"
 )
 
 // ManifestPath is the pinned sample every case draws from, relative to the
@@ -42,8 +41,9 @@ type Env struct {
 	Dataset string
 	// ModelsDir holds the real models by Hub id; "" when there are none.
 	ModelsDir string
-	// Options configures the ONNX Runtime sessions.
-	Options encoder.Options
+	// Runtime configures the ONNX Runtime environment and the defaults of
+	// every case's sessions.
+	Runtime zsic.RuntimeOptions
 }
 
 // GoldenPath returns the path of a case's golden file.
@@ -56,6 +56,7 @@ func (e Env) GoldenPath(c Case) string {
 type Suite struct {
 	env      Env
 	src      dataset.Source
+	rt       *zsic.Runtime
 	classes  []string
 	info     DatasetInfo
 	byOrder  []int          // the dataset row of each manifest row, in manifest order
@@ -65,19 +66,21 @@ type Suite struct {
 }
 
 // OpenSuite opens the dataset, resolves the pinned manifest in it and
-// initializes ONNX Runtime.
+// opens an ONNX Runtime runtime.
 func OpenSuite(env Env) (*Suite, error) {
-	runtime, err := encoder.Version(env.Options.Library)
+	rt, err := zsic.NewRuntime(env.Runtime)
 	if err != nil {
 		return nil, err
 	}
 	src, err := dataset.Open(env.Dataset, dataset.DefaultColumns())
 	if err != nil {
+		rt.Close()
 		return nil, err
 	}
-	s := &Suite{env: env, src: src, runtime: runtime, manifest: filepath.Join(env.Root, ManifestPath)}
+	s := &Suite{env: env, src: src, rt: rt, runtime: rt.Version(), manifest: filepath.Join(env.Root, ManifestPath)}
 	if err := s.resolve(); err != nil {
 		src.Close()
+		rt.Close()
 		return nil, err
 	}
 	return s, nil
@@ -139,8 +142,9 @@ func (s *Suite) resolve() error {
 // rowKey identifies a manifest row: its pixel hash and label.
 func rowKey(hash string, label int) string { return fmt.Sprintf("%s/%d", hash, label) }
 
-// Close closes the dataset.
-func (s *Suite) Close() error { return s.src.Close() }
+// Close closes the dataset and the runtime; close the suite's classifiers
+// first.
+func (s *Suite) Close() error { return errors.Join(s.src.Close(), s.rt.Close()) }
 
 // Source returns the dataset.
 func (s *Suite) Source() dataset.Source { return s.src }
@@ -242,11 +246,16 @@ func (s *Suite) Open(c Case) (*zsic.Classifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	clf, err := zsic.Open(m, s.env.Options)
+	clf, err := s.OpenModel(m)
 	if err != nil {
 		return nil, fmt.Errorf("case %s: %w", c.Name(), err)
 	}
 	return clf, nil
+}
+
+// OpenModel opens m on the suite's runtime, with the runtime's defaults.
+func (s *Suite) OpenModel(m *zsic.Model) (*zsic.Classifier, error) {
+	return zsic.Open(s.rt, m, zsic.Options{BatchSize: BatchSize})
 }
 
 // EvalOptions returns the options of every run: the dataset's classes, the
@@ -278,18 +287,18 @@ func (s *Suite) RunOn(ctx context.Context, c Case, clf *zsic.Classifier, src dat
 	g := &Golden{Summary: Summary{Case: c.Name(), Model: model, Dataset: info, Runtime: s.runtime,
 		Samples: res.Samples, Metrics: m, Band: c.Policy.Band(res.Samples, m)}}
 	for _, p := range res.Predictions {
-		px, ok := s.pixels[p.Index]
+		px, ok := s.pixels[p.Row]
 		if !ok {
-			return nil, fmt.Errorf("case %s: row %d is not in the pinned sample", c.Name(), p.Index)
+			return nil, fmt.Errorf("case %s: row %d is not in the pinned sample", c.Name(), p.Row)
 		}
-		g.Predictions = append(g.Predictions, Record{Row: p.Index, Pixels: px, Label: p.Label, Top5: p.Top5})
+		g.Predictions = append(g.Predictions, Record{Row: p.Row, Pixels: px, Label: p.Label, Top5: p.Top5})
 	}
 	return g, nil
 }
 
 // modelInfo identifies the model of a case.
 func (s *Suite) modelInfo(c Case, m *zsic.Model) (ModelInfo, error) {
-	info := ModelInfo{Path: c.Model, Type: m.Type, Variant: c.VariantName(), Towers: map[zsic.Role]Tower{}}
+	info := ModelInfo{Path: c.Model, Type: string(m.Type), Variant: c.VariantName(), Towers: map[zsic.Role]Tower{}}
 	for role, p := range m.Towers {
 		rel, err := filepath.Rel(m.Dir, p)
 		if err != nil {

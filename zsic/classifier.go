@@ -1,6 +1,7 @@
 package zsic
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -14,38 +15,90 @@ import (
 // DefaultTemplate is the pipeline's prompt: {} is replaced by the label.
 const DefaultTemplate = "This is a photo of {}."
 
-// Classifier is a model with its towers loaded.
-type Classifier struct {
-	Model *Model
-	image *encoder.Image
-	text  *encoder.Text
-	h, w  int // the image tensor size
+// DefaultBatchSize is the number of images (and prompts) a tower runs at
+// once when Options or EvalOptions give none.
+const DefaultBatchSize = 32
+
+// Options configures Open. Zero values take the Runtime's defaults.
+type Options struct {
+	// Threads is the number of intra-op threads of each tower; zero means
+	// the Runtime's default.
+	Threads int
+	// Device is the execution provider (see Devices); "" means the
+	// Runtime's default.
+	Device string
+	// BatchSize is the number of images Classify and EmbedImages run
+	// through the image tower at once; zero means DefaultBatchSize.
+	BatchSize int
 }
 
-// Open loads the towers of m with ONNX Runtime and checks that they agree
-// with the model's preprocessing.
-func Open(m *Model, opt encoder.Options) (*Classifier, error) {
-	c := &Classifier{Model: m}
-	var err error
-	if c.image, err = encoder.OpenImage(m.Towers[ImageEncoder], opt); err != nil {
+// imageTower is what the batched path needs of an image encoder;
+// *encoder.Image implements it, and tests use fakes.
+type imageTower interface {
+	Embed(pixels []float32, n, height, width int) ([][]float32, error)
+	Size() (height, width int)
+	Output() encoder.IO // the embedding output, [batch, dim]
+	Close() error
+}
+
+// textTower is what the batched path needs of a text encoder;
+// *encoder.Text implements it.
+type textTower interface {
+	Embed(ids, mask [][]int64) ([][]float32, error)
+	SeqLen() int
+	Output() encoder.IO // the embedding output, [batch, dim]
+	Close() error
+}
+
+// Classifier is a model with its towers loaded.
+//
+// Its methods may be called from several goroutines at once: the towers
+// are ONNX Runtime sessions, which allow concurrent runs, and the rest of
+// the state is read-only once Open returns. Close must not overlap them.
+type Classifier struct {
+	Model *Model
+	image imageTower
+	text  textTower
+	h, w  int // the image tensor size
+	batch int // images per tower run in Classify and EmbedImages
+}
+
+// Open loads the towers of m on rt and checks that they agree with the
+// model's preprocessing. Close the Classifier before rt.
+func Open(rt *Runtime, m *Model, opt Options) (*Classifier, error) {
+	eo := encoder.Options{Threads: opt.Threads, Device: opt.Device}
+	img, err := encoder.OpenImage(rt, m.Towers[ImageEncoder], eo)
+	if err != nil {
 		return nil, err
 	}
-	if c.text, err = encoder.OpenText(m.Towers[TextEncoder], opt); err != nil {
-		c.image.Close()
+	txt, err := encoder.OpenText(rt, m.Towers[TextEncoder], eo)
+	if err != nil {
+		img.Close()
 		return nil, err
+	}
+	c, err := newClassifier(m, img, txt, opt)
+	if err != nil {
+		return nil, errors.Join(err, img.Close(), txt.Close())
+	}
+	return c, nil
+}
+
+// newClassifier checks that the towers agree with m's preprocessing and
+// assembles a Classifier of them.
+func newClassifier(m *Model, img imageTower, txt textTower, opt Options) (*Classifier, error) {
+	c := &Classifier{Model: m, image: img, text: txt, batch: opt.BatchSize}
+	if c.batch <= 0 {
+		c.batch = DefaultBatchSize
 	}
 	c.h, c.w = m.Preprocess.OutputSize()
 	if c.h == 0 || c.w == 0 {
-		c.Close()
 		return nil, fmt.Errorf("model %s: preprocessor_config.json gives no fixed image size (set do_center_crop with crop_size, or size {height, width})", m.Dir)
 	}
-	if gh, gw := c.image.Size(); (gh > 0 && gh != c.h) || (gw > 0 && gw != c.w) {
-		c.Close()
+	if gh, gw := img.Size(); (gh > 0 && gh != c.h) || (gw > 0 && gw != c.w) {
 		return nil, fmt.Errorf("model %s: preprocessor_config.json gives %d×%d images, the image encoder %s wants %d×%d",
 			m.Dir, c.h, c.w, m.Towers[ImageEncoder], gh, gw)
 	}
-	if err := c.checkWidths(int(c.image.Output().Shape[1]), int(c.text.Output().Shape[1])); err != nil {
-		c.Close()
+	if err := c.checkWidths(int(img.Output().Shape[1]), int(txt.Output().Shape[1])); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -75,9 +128,6 @@ func CheckTemplate(template string) error {
 func (c *Classifier) Close() error {
 	return errors.Join(c.image.Close(), c.text.Close())
 }
-
-// Encoders returns the loaded towers, for inspection.
-func (c *Classifier) Encoders() (*encoder.Image, *encoder.Text) { return c.image, c.text }
 
 // Prompts fills template with each label; an empty template means
 // DefaultTemplate.
@@ -110,7 +160,7 @@ func (c *Classifier) EmbedTexts(texts []string, batchSize int) ([][]float32, err
 	var out [][]float32
 	for start := 0; start < len(texts); start += batchSize {
 		end := min(start+batchSize, len(texts))
-		rows, err := c.text.Embed(tokenizer.Batch{IDs: b.IDs[start:end], Mask: b.Mask[start:end]})
+		rows, err := c.text.Embed(b.IDs[start:end], b.Mask[start:end])
 		if err != nil {
 			return nil, err
 		}
@@ -122,28 +172,19 @@ func (c *Classifier) EmbedTexts(texts []string, batchSize int) ([][]float32, err
 // ImageSize returns the height and width of the image tensors.
 func (c *Classifier) ImageSize() (height, width int) { return c.h, c.w }
 
-// Preprocess converts img into the image tower's input, written to dst
-// (3·height·width values).
-func (c *Classifier) Preprocess(img image.Image, dst []float32) error {
-	return c.Model.Preprocess.Preprocess(img, dst)
-}
-
-// EmbedPixels runs n preprocessed images through the image tower.
-func (c *Classifier) EmbedPixels(pixels []float32, n int) ([][]float32, error) {
-	return c.image.Embed(pixels, n, c.h, c.w)
-}
-
-// EmbedImages preprocesses and embeds images, returning the image tower's
-// raw output row for each.
-func (c *Classifier) EmbedImages(imgs []image.Image) ([][]float32, error) {
-	per := 3 * c.h * c.w
-	pixels := make([]float32, len(imgs)*per)
-	for i, img := range imgs {
-		if err := c.Preprocess(img, pixels[i*per:(i+1)*per]); err != nil {
-			return nil, fmt.Errorf("image %d: %w", i, err)
-		}
+// EmbedImages preprocesses and embeds images in batches, returning the
+// image tower's raw output row for each. An image that cannot be
+// preprocessed is an *ImageError whose Row is its index.
+func (c *Classifier) EmbedImages(ctx context.Context, imgs []image.Image) ([][]float32, error) {
+	out := make([][]float32, 0, len(imgs))
+	err := c.embedBatches(ctx, imageInputs(imgs), batchOptions{size: c.batch, strict: true}, func(_ prepared, embeds [][]float32) error {
+		out = append(out, embeds...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return c.EmbedPixels(pixels, len(imgs))
+	return out, nil
 }
 
 // Labels is a set of candidate labels with their normalized prompt
@@ -210,19 +251,22 @@ func (c *Classifier) scoreChecked(imageEmbed []float32, l *Labels, what string) 
 }
 
 // Classify ranks the labels for each image, best first, as the pipeline
-// does.
-func (c *Classifier) Classify(imgs []image.Image, l *Labels) ([][]Ranked, error) {
-	rows, err := c.EmbedImages(imgs)
+// does. Images run through the image tower in batches (Options.BatchSize);
+// one that cannot be preprocessed is an *ImageError whose Row is its index.
+func (c *Classifier) Classify(ctx context.Context, imgs []image.Image, l *Labels) ([][]Ranked, error) {
+	out := make([][]Ranked, 0, len(imgs))
+	err := c.embedBatches(ctx, imageInputs(imgs), batchOptions{size: c.batch, strict: true}, func(_ prepared, embeds [][]float32) error {
+		for _, e := range embeds {
+			scores, err := c.scoreChecked(e, l, fmt.Sprintf("image %d", len(out)))
+			if err != nil {
+				return err
+			}
+			out = append(out, TopK(scores, 0))
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	out := make([][]Ranked, len(rows))
-	for i, r := range rows {
-		scores, err := c.scoreChecked(r, l, fmt.Sprintf("image %d", i))
-		if err != nil {
-			return nil, err
-		}
-		out[i] = TopK(scores, 0)
 	}
 	return out, nil
 }

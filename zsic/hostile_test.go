@@ -1,4 +1,4 @@
-package zsic
+package zsic_test
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zsic/zsic/internal/testenv"
+	"github.com/zsic/zsic/zsic"
 	"github.com/zsic/zsic/zsic/dataset"
-	"github.com/zsic/zsic/zsic/encoder"
 )
 
 // Towers from two models whose embeddings differ in width are refused when
@@ -29,9 +29,9 @@ func TestOpenTowerWidthMismatch(t *testing.T) {
 		{"clip image, siglip text", clipDir, filepath.Join(clipDir, "onnx", "vision_model.onnx"), filepath.Join(siglipDir, "onnx", "text_model.onnx")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := LoadModel(tc.dir, Towers{ImageEncoder: tc.image, TextEncoder: tc.text}, "")
+			m, err := zsic.LoadModel(tc.dir, zsic.Towers{zsic.ImageEncoder: tc.image, zsic.TextEncoder: tc.text}, "")
 			require.NoError(t, err)
-			c, err := Open(m, encoder.Options{Threads: 1})
+			c, err := zsic.Open(newRuntime(t), m, zsic.Options{Threads: 1})
 			if err == nil {
 				c.Close()
 			}
@@ -50,7 +50,7 @@ func TestLogitScaleBounds(t *testing.T) {
 	} {
 		dir := t.TempDir()
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "config.json"), []byte(tc.cfg), 0o644))
-		_, err := LoadModel(dir, Towers{ImageEncoder: filepath.Join(src, "onnx", "vision_model.onnx"), TextEncoder: filepath.Join(src, "onnx", "text_model.onnx")}, "")
+		_, err := zsic.LoadModel(dir, zsic.Towers{zsic.ImageEncoder: filepath.Join(src, "onnx", "vision_model.onnx"), zsic.TextEncoder: filepath.Join(src, "onnx", "text_model.onnx")}, "")
 		require.ErrorContains(t, err, tc.want)
 		require.ErrorContains(t, err, filepath.Join(dir, "config.json"))
 	}
@@ -72,17 +72,17 @@ func TestEvaluateHostile(t *testing.T) {
 	classes := cifar.Classes()
 	ctx := context.Background()
 
-	_, err = c.Evaluate(ctx, cifar, nil, EvalOptions{Classes: classes})
+	_, err = c.Evaluate(ctx, cifar, nil, zsic.EvalOptions{Classes: classes})
 	require.ErrorContains(t, err, "no rows to evaluate")
 
-	_, err = c.Evaluate(ctx, cifar, []int{0}, EvalOptions{Classes: classes, Template: "a photo"})
+	_, err = c.Evaluate(ctx, cifar, []int{0}, zsic.EvalOptions{Classes: classes, Template: "a photo"})
 	require.ErrorContains(t, err, `prompt template "a photo" has no {} for the label`)
 
-	_, err = c.Evaluate(ctx, cifar, []int{0}, EvalOptions{Classes: classes, BatchSize: MaxBatchSize + 1})
+	_, err = c.Evaluate(ctx, cifar, []int{0}, zsic.EvalOptions{Classes: classes, BatchSize: zsic.MaxBatchSize + 1})
 	require.ErrorContains(t, err, "want at most 65536")
 
 	// A batch size far above the rows there are allocates for the rows.
-	res, err := c.Evaluate(ctx, cifar, []int{0, 1, 2}, EvalOptions{Classes: classes, BatchSize: MaxBatchSize})
+	res, err := c.Evaluate(ctx, cifar, []int{0, 1, 2}, zsic.EvalOptions{Classes: classes, BatchSize: zsic.MaxBatchSize})
 	require.NoError(t, err)
 	require.Equal(t, 3, res.Samples)
 
@@ -99,7 +99,7 @@ func TestEvaluateHostile(t *testing.T) {
 		2: "row 2: label -3 is not a class id (the dataset has 100 classes, 0 to 99)",
 		3: "row 3: label -9223372036854775808 is not a class id",
 	} {
-		_, err := c.Evaluate(ctx, src, []int{0, row}, EvalOptions{Classes: classes})
+		_, err := c.Evaluate(ctx, src, []int{0, row}, zsic.EvalOptions{Classes: classes})
 		require.ErrorContains(t, err, want)
 	}
 
@@ -112,12 +112,12 @@ func TestEvaluateHostile(t *testing.T) {
 	files, err := dataset.Open(list, dataset.DefaultColumns())
 	require.NoError(t, err)
 	defer files.Close()
-	res, err = c.Evaluate(ctx, files, []int{0, 1}, EvalOptions{Classes: []string{"apple"}})
+	res, err = c.Evaluate(ctx, files, []int{0, 1}, zsic.EvalOptions{Classes: []string{"apple"}})
 	require.NoError(t, err)
 	require.Equal(t, 1, res.Samples)
 	require.Len(t, res.Failures, 1)
 	require.Equal(t, 1, res.Failures[0].Row)
 	require.Contains(t, res.Failures[0].Err, "gone.png: no such file or directory")
-	_, err = c.Evaluate(ctx, files, []int{0, 1}, EvalOptions{Classes: []string{"apple"}, Strict: true})
+	_, err = c.Evaluate(ctx, files, []int{0, 1}, zsic.EvalOptions{Classes: []string{"apple"}, Strict: true})
 	require.ErrorContains(t, err, "row 1 ("+filepath.Join(dir, "gone.png")+")")
 }

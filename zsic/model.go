@@ -3,6 +3,7 @@ package zsic
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -22,65 +23,37 @@ const (
 	TextEncoder  Role = "text-encoder"
 )
 
-// Roles lists the valid roles.
-var Roles = []Role{ImageEncoder, TextEncoder}
-
-func rolesList() string {
-	s := make([]string, len(Roles))
-	for i, r := range Roles {
-		s[i] = string(r)
-	}
-	return strings.Join(s, ", ")
-}
+// Roles returns the roles of a dual-encoder model, image first.
+func Roles() []Role { return []Role{ImageEncoder, TextEncoder} }
 
 // Towers maps each role to its ONNX file.
 type Towers map[Role]string
 
-// ParseTowers reads the values of repeated `-m` flags: either one bare path,
-// a model folder, or role=path pairs naming towers (which override the
-// folder's). It checks every rule before anything loads: no unknown or
-// duplicate role, no empty path, no file that does not exist, and no bare
-// path mixed with pairs.
-func ParseTowers(args []string) (dir string, towers Towers, err error) {
-	towers = Towers{}
-	var bare []string
-	for _, a := range args {
-		role, path, ok := strings.Cut(a, "=")
-		if !ok {
-			bare = append(bare, a)
-			continue
-		}
-		r := Role(role)
-		switch {
-		case !slices.Contains(Roles, r):
-			return "", nil, fmt.Errorf("-m %s: unknown role %q (valid roles: %s)", a, role, rolesList())
-		case towers[r] != "":
-			return "", nil, fmt.Errorf("-m %s: role %s given twice (valid roles: %s, each once)", a, role, rolesList())
-		case path == "":
-			return "", nil, fmt.Errorf("-m %s: empty path for role %s (want -m %s=PATH; valid roles: %s)", a, role, role, rolesList())
-		}
-		if _, err := os.Stat(path); err != nil {
-			return "", nil, fmt.Errorf("-m %s: %s file: %w", a, role, err)
-		}
-		towers[r] = path
+// ModelType is a config.json model_type zsic supports.
+type ModelType string
+
+// The supported model types.
+const (
+	CLIP    ModelType = "clip"    // OpenAI CLIP and OpenCLIP exports
+	SigLIP  ModelType = "siglip"  // Google SigLIP
+	SigLIP2 ModelType = "siglip2" // Google SigLIP 2 (fixed resolution)
+)
+
+// ModelTypes returns the supported model types.
+func ModelTypes() []ModelType { return []ModelType{CLIP, SigLIP, SigLIP2} }
+
+// joinTypes lists the supported model types for a message.
+func joinTypes() string {
+	s := make([]string, 0, 3)
+	for _, t := range ModelTypes() {
+		s = append(s, string(t))
 	}
-	switch {
-	case len(bare) > 0 && len(towers) > 0:
-		return "", nil, fmt.Errorf("-m %s: a bare path (a model folder) cannot be mixed with role=path pairs; give either -m DIR or -m ROLE=PATH for each of %s", bare[0], rolesList())
-	case len(bare) > 1:
-		return "", nil, fmt.Errorf("-m %s: more than one bare path; give one model folder, or -m ROLE=PATH for each of %s", bare[1], rolesList())
-	case len(bare) == 1:
-		if bare[0] == "" {
-			return "", nil, fmt.Errorf("-m: empty path (want a model folder or ROLE=PATH; valid roles: %s)", rolesList())
-		}
-		return bare[0], nil, nil
-	}
-	return "", towers, nil
+	return strings.Join(s, ", ")
 }
 
-// Variants lists the Transformers.js tower variants --variant accepts; ""
-// is the fp32 graph.
-var Variants = []string{"", "fp32", "quantized", "fp16", "int8", "uint8", "q4"}
+// Variants returns the Transformers.js tower variants LoadModel accepts;
+// "" is the fp32 graph, as is "fp32".
+func Variants() []string { return []string{"", "fp32", "quantized", "fp16", "int8", "uint8", "q4"} }
 
 // towerFiles returns the candidate files of a role in a model folder, in the
 // order they are tried: our names, then the Transformers.js onnx/ layout.
@@ -105,7 +78,7 @@ func ModelFiles(variant string) func(path string) bool {
 		"tokenizer.json": true, "vocab.json": true, "merges.txt": true, "spiece.model": true,
 		"special_tokens_map.json": true,
 	}
-	for _, r := range Roles {
+	for _, r := range Roles() {
 		for _, f := range towerFiles(r, variant) {
 			want[f] = true
 			want[f+"_data"] = true
@@ -117,13 +90,13 @@ func ModelFiles(variant string) func(path string) bool {
 
 // Model is a model folder, read and checked, ready to open.
 type Model struct {
-	Dir        string              // the model folder
-	Type       string              // model_type: clip, siglip or siglip2
-	Towers     Towers              // the ONNX file of each role
-	Scoring    Scoring             // how similarities become scores
-	Preprocess imageproc.Config    // the image processor
-	Tokenizer  tokenizer.Tokenizer // the text tokenizer
-	Notes      []string            // things the user should know, e.g. a missing logit scale
+	Dir        string           // the model folder
+	Type       ModelType        // model_type
+	Towers     Towers           // the ONNX file of each role
+	Scoring    Scoring          // how similarities become scores
+	Preprocess imageproc.Config // the image processor
+	Tokenizer  Tokenizer        // the text tokenizer
+	Notes      []string         // things the user should know, e.g. a missing logit scale
 }
 
 // modelConfig holds the config.json fields zsic reads. logit_scale and
@@ -135,27 +108,26 @@ type modelConfig struct {
 	LogitBias  *float64 `json:"logit_bias"`
 }
 
-// ModelTypes lists the model_type values zsic supports.
-var ModelTypes = []string{"clip", "siglip", "siglip2"}
-
 // LoadModel reads a model folder: config.json (model_type clip, siglip or
 // siglip2; optional logit_scale and logit_bias), preprocessor_config.json,
-// the tokenizer files, and the towers for variant, which towers overrides
-// role by role. dir may be empty when towers names both roles; the folder is
-// then the one holding the text encoder, or its parent for the onnx/ layout.
+// the tokenizer files, and the towers for variant (one of Variants()), which
+// towers overrides role by role. dir may be empty when towers names both
+// roles; the folder is then the one holding the text encoder, or its parent
+// for the onnx/ layout. A tower that cannot be found is a
+// *MissingTowerError, an unsupported model_type a *ModelTypeError.
 func LoadModel(dir string, towers Towers, variant string) (*Model, error) {
-	if !slices.Contains(Variants, variant) {
-		return nil, fmt.Errorf("variant %q: want one of %s", variant, strings.Join(Variants[1:], ", "))
+	if !slices.Contains(Variants(), variant) {
+		return nil, fmt.Errorf("variant %q: want one of %s", variant, strings.Join(Variants()[1:], ", "))
 	}
 	if dir == "" {
-		for _, r := range Roles {
+		for _, r := range Roles() {
 			if towers[r] == "" {
-				return nil, fmt.Errorf("no model folder and no %s: give -m DIR, --model-id, or -m ROLE=PATH for each of %s", r, rolesList())
+				return nil, &MissingTowerError{Role: r}
 			}
 		}
 		dir = findConfigDir(towers[TextEncoder])
 		if dir == "" {
-			return nil, fmt.Errorf("no config.json beside %s or its parent: give the model folder with --model-id", towers[TextEncoder])
+			return nil, fmt.Errorf("no model folder given and no config.json beside %s or in its parent: %w", towers[TextEncoder], fs.ErrNotExist)
 		}
 	}
 	m := &Model{Dir: dir, Towers: Towers{}}
@@ -168,15 +140,15 @@ func LoadModel(dir string, towers Towers, variant string) (*Model, error) {
 	if err := json.Unmarshal(data, &cfg); err != nil {
 		return nil, fmt.Errorf("load model config %s: %w", cfgPath, err)
 	}
-	if !slices.Contains(ModelTypes, cfg.ModelType) {
-		return nil, fmt.Errorf("load model config %s: model_type %q: want one of %s", cfgPath, cfg.ModelType, strings.Join(ModelTypes, ", "))
+	m.Type = ModelType(cfg.ModelType)
+	if !slices.Contains(ModelTypes(), m.Type) {
+		return nil, &ModelTypeError{Config: cfgPath, Type: cfg.ModelType}
 	}
-	m.Type = cfg.ModelType
 	if err := checkLogits(cfg); err != nil {
 		return nil, fmt.Errorf("load model config %s: %w", cfgPath, err)
 	}
 	m.Scoring = scoring(cfg, &m.Notes)
-	for _, r := range Roles {
+	for _, r := range Roles() {
 		if p := towers[r]; p != "" {
 			m.Towers[r] = p
 			continue
@@ -189,13 +161,13 @@ func LoadModel(dir string, towers Towers, variant string) (*Model, error) {
 			}
 		}
 		if m.Towers[r] == "" {
-			return nil, fmt.Errorf("load model %s: no %s: looked for %s (or give -m %s=PATH)", dir, r, strings.Join(cands, " and "), r)
+			return nil, &MissingTowerError{Role: r, Dir: dir, Tried: cands}
 		}
 	}
-	if m.Preprocess, err = imageproc.LoadConfig(filepath.Join(dir, "preprocessor_config.json"), m.Type); err != nil {
+	if m.Preprocess, err = imageproc.LoadConfig(filepath.Join(dir, "preprocessor_config.json"), string(m.Type)); err != nil {
 		return nil, fmt.Errorf("load model %s: %w", dir, err)
 	}
-	if m.Tokenizer, err = tokenizer.Load(dir, m.Type); err != nil {
+	if m.Tokenizer, err = tokenizer.Load(dir, string(m.Type)); err != nil {
 		return nil, fmt.Errorf("load model %s: %w", dir, err)
 	}
 	return m, nil
@@ -220,7 +192,7 @@ func checkLogits(cfg modelConfig) error {
 
 // scoring derives the scoring rule from the config, noting assumptions.
 func scoring(cfg modelConfig, notes *[]string) Scoring {
-	if cfg.ModelType == "clip" {
+	if ModelType(cfg.ModelType) == CLIP {
 		s := Scoring{Kind: Softmax, Scale: 100}
 		if cfg.LogitScale != nil {
 			s.Scale = math.Exp(*cfg.LogitScale)

@@ -16,42 +16,6 @@ func touch(t *testing.T, path string) string {
 	return path
 }
 
-func TestParseTowers(t *testing.T) {
-	dir := t.TempDir()
-	img := touch(t, filepath.Join(dir, "img.onnx"))
-	txt := touch(t, filepath.Join(dir, "txt.onnx"))
-	tests := []struct {
-		name    string
-		args    []string
-		wantDir string
-		want    Towers
-		err     string
-	}{
-		{"folder", []string{dir}, dir, nil, ""},
-		{"pairs", []string{"image-encoder=" + img, "text-encoder=" + txt}, "", Towers{ImageEncoder: img, TextEncoder: txt}, ""},
-		{"unknown role", []string{"vision=" + img}, "", nil, `unknown role "vision" (valid roles: image-encoder, text-encoder)`},
-		{"duplicate role", []string{"image-encoder=" + img, "image-encoder=" + txt}, "", nil, "role image-encoder given twice (valid roles: image-encoder, text-encoder, each once)"},
-		{"empty path", []string{"text-encoder="}, "", nil, "empty path for role text-encoder (want -m text-encoder=PATH; valid roles: image-encoder, text-encoder)"},
-		{"missing file", []string{"text-encoder=" + filepath.Join(dir, "nope.onnx")}, "", nil, "text-encoder file: stat " + filepath.Join(dir, "nope.onnx") + ": no such file or directory"},
-		{"mixed", []string{dir, "image-encoder=" + img}, "", nil, "a bare path (a model folder) cannot be mixed with role=path pairs; give either -m DIR or -m ROLE=PATH for each of image-encoder, text-encoder"},
-		{"two folders", []string{dir, dir}, "", nil, "more than one bare path"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			d, towers, err := ParseTowers(tt.args)
-			if tt.err != "" {
-				require.ErrorContains(t, err, tt.err)
-				return
-			}
-			require.NoError(t, err)
-			require.Equal(t, tt.wantDir, d)
-			if tt.want != nil {
-				require.Equal(t, tt.want, towers)
-			}
-		})
-	}
-}
-
 func TestLoadModelErrors(t *testing.T) {
 	dir := t.TempDir()
 	_, err := LoadModel(dir, nil, "")
@@ -59,11 +23,17 @@ func TestLoadModelErrors(t *testing.T) {
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"model_type": "blip"}`), 0o644))
 	_, err = LoadModel(dir, nil, "")
-	require.ErrorContains(t, err, `model_type "blip": want one of clip, siglip, siglip2`)
+	require.ErrorContains(t, err, `model_type "blip" is not supported: want one of clip, siglip, siglip2`)
+	var mt *ModelTypeError
+	require.ErrorAs(t, err, &mt)
+	require.Equal(t, "blip", mt.Type)
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"model_type": "clip"}`), 0o644))
 	_, err = LoadModel(dir, nil, "")
-	require.ErrorContains(t, err, "no image-encoder: looked for image_encoder.onnx and onnx/vision_model.onnx (or give -m image-encoder=PATH)")
+	require.ErrorContains(t, err, "no image-encoder: looked for image_encoder.onnx and onnx/vision_model.onnx")
+	var mte *MissingTowerError
+	require.ErrorAs(t, err, &mte)
+	require.Equal(t, MissingTowerError{Role: ImageEncoder, Dir: dir, Tried: []string{"image_encoder.onnx", "onnx/vision_model.onnx"}}, *mte)
 	_, err = LoadModel(dir, nil, "quantized")
 	require.ErrorContains(t, err, "looked for image_encoder_quantized.onnx and onnx/vision_model_quantized.onnx")
 	_, err = LoadModel(dir, nil, "int4")
@@ -71,6 +41,8 @@ func TestLoadModelErrors(t *testing.T) {
 
 	_, err = LoadModel("", Towers{ImageEncoder: "a.onnx"}, "")
 	require.ErrorContains(t, err, "no model folder and no text-encoder")
+	require.ErrorAs(t, err, &mte)
+	require.Equal(t, TextEncoder, mte.Role)
 }
 
 func TestScoringFromConfig(t *testing.T) {

@@ -72,7 +72,7 @@ func TestScore(t *testing.T) {
 		{Label: 1, Top5: []int{1, 0, 2, 3, 4}},
 		{Label: 2, Top5: []int{0, 1, 3, 4, 5}},
 	}
-	m := Score(preds, 6)
+	m := Measure(preds, 6)
 	require.InDelta(t, 50, m.Top1, 1e-9)
 	require.InDelta(t, 75, m.Top5, 1e-9)
 	// class 0: 1/2, class 1: 1/1, class 2: 0/1 → mean 50%

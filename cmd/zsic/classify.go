@@ -56,7 +56,7 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	ranked, err := clf.Classify(imgs, l)
+	ranked, err := clf.Classify(ctx, imgs, l)
 	if err != nil {
 		return err
 	}

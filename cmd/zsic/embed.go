@@ -72,7 +72,7 @@ func runEmbed(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer clf.Close()
 	var imgRows, textRows [][]float32
 	if len(imgs) > 0 {
-		if imgRows, err = clf.EmbedImages(imgs); err != nil {
+		if imgRows, err = clf.EmbedImages(ctx, imgs); err != nil {
 			return err
 		}
 	}

@@ -113,7 +113,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer src.Close()
 	classes, err := dataset.ClassNames(src, f.labels)
 	if err != nil {
-		return fmt.Errorf("dataset %s: %w", f.data, err)
+		return fmt.Errorf("dataset %s: %w", f.data, advise(err))
 	}
 	var rows []int
 	if f.manifest != "" {
@@ -138,7 +138,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Template:  f.template,
 		BatchSize: f.batchSize,
 		Strict:    f.strict,
-		Progress:  newProgress(stderr, "eval", f.quiet),
+		Progress:  bar(stderr, f.quiet),
 	})
 	if err != nil {
 		return err
@@ -221,27 +221,18 @@ func parseColumns(vals []string) (dataset.Columns, error) {
 
 // openDataset opens a local dataset, or fetches a Hub dataset's split.
 func openDataset(ctx context.Context, path, split string, cols dataset.Columns, stderr io.Writer) (dataset.Source, string, error) {
-	if _, err := os.Stat(path); err == nil || !hubID(path) {
+	if _, err := os.Stat(path); err == nil || !hub.IsRepoID(path) || filepath.Ext(path) != "" {
 		src, err := dataset.Open(path, cols)
-		return src, path, err
+		return src, path, advise(err)
 	}
 	c := hub.FromEnv()
-	c.Progress = terminal(stderr)
+	c.Progress = bar(stderr, false)
 	files, err := c.DatasetSplit(ctx, path, split, "main")
 	if err != nil {
 		return nil, "", err
 	}
 	src, err := dataset.OpenParquet(files, cols)
 	return src, path, err
-}
-
-// hubID reports whether s looks like a Hub repository id (org/name), not a
-// local path.
-func hubID(s string) bool {
-	if filepath.IsAbs(s) || strings.HasPrefix(s, ".") || strings.Count(s, "/") != 1 {
-		return false
-	}
-	return filepath.Ext(s) == ""
 }
 
 // writeJSON writes a file through fill, replacing it only when complete.

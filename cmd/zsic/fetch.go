@@ -32,7 +32,7 @@ func runFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.New("give exactly one of --model-id or --dataset (see zsic fetch --help)")
 	}
 	c := hub.FromEnv()
-	c.Progress = terminal(stderr)
+	c.Progress = bar(stderr, false)
 	var got []string
 	if modelID != "" {
 		snap, err := c.Snapshot(ctx, hub.RepoModel, modelID, revision, zsic.ModelFiles(variant))

@@ -6,12 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
 	"github.com/zsic/zsic/zsic"
+	"github.com/zsic/zsic/zsic/dataset"
 	"github.com/zsic/zsic/zsic/encoder"
 	"github.com/zsic/zsic/zsic/hub"
+	"github.com/zsic/zsic/zsic/ortlib"
+	"github.com/zsic/zsic/zsic/progress"
 )
 
 // errUsage marks a command-line mistake already reported with the usage.
@@ -70,52 +74,96 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.modelID, "model-id", "", "model folder, or a Hugging Face Hub id (org/name)")
 	fs.StringVar(&m.revision, "revision", "main", "Hub revision of --model-id")
 	fs.StringVar(&m.variant, "variant", "", "Transformers.js tower variant: quantized, fp16, int8, uint8 or q4 (default fp32)")
-	fs.StringVar(&m.device, "device", "cpu", "execution provider: "+strings.Join(encoder.Devices, ", "))
+	fs.StringVar(&m.device, "device", "cpu", "execution provider: "+strings.Join(zsic.Devices(), ", "))
 	fs.IntVar(&m.threads, "threads", 0, "ONNX Runtime intra-op threads (0: its default)")
 }
 
-// resolve returns the model folder and towers the flags name, fetching a Hub
-// model into the cache when --model-id is not a local folder.
-func (m *modelFlags) resolve(ctx context.Context, stderr io.Writer) (string, zsic.Towers, error) {
-	dir, towers, err := zsic.ParseTowers(m.towers)
+// ref returns the model the flags name.
+func (m *modelFlags) ref() (zsic.ModelRef, error) {
+	dir, towers, err := parseTowers(m.towers)
 	if err != nil {
-		return "", nil, err
+		return zsic.ModelRef{}, err
 	}
-	if m.modelID == "" {
-		if dir == "" && len(towers) == 0 {
-			return "", nil, errors.New("no model: give -m DIR, --model-id DIR_OR_HUB_ID, or -m image-encoder=PATH -m text-encoder=PATH")
-		}
-		return dir, towers, nil
+	ref := zsic.ModelRef{Path: dir, Revision: m.revision, Variant: m.variant, Towers: towers}
+	switch {
+	case m.modelID == "" && dir == "" && len(towers) == 0:
+		return ref, errors.New("no model: give -m DIR, --model-id DIR_OR_HUB_ID, or -m image-encoder=PATH -m text-encoder=PATH")
+	case m.modelID != "" && dir != "":
+		return ref, fmt.Errorf("both -m %s and --model-id %s name a model folder; give one", dir, m.modelID)
+	case m.modelID != "":
+		ref.Path = m.modelID
 	}
-	if dir != "" {
-		return "", nil, fmt.Errorf("both -m %s and --model-id %s name a model folder; give one", dir, m.modelID)
-	}
-	if st, err := os.Stat(m.modelID); err == nil && st.IsDir() {
-		return m.modelID, towers, nil
-	}
-	c := hub.FromEnv()
-	c.Progress = terminal(stderr)
-	snap, err := c.Snapshot(ctx, hub.RepoModel, m.modelID, m.revision, zsic.ModelFiles(m.variant))
-	if err != nil {
-		return "", nil, err
-	}
-	return snap, towers, nil
+	return ref, nil
 }
 
+// model is an open classifier with the runtime it runs on.
+type model struct {
+	*zsic.Classifier
+	rt *zsic.Runtime
+}
+
+// Close closes the classifier, then the runtime.
+func (m *model) Close() error { return errors.Join(m.Classifier.Close(), m.rt.Close()) }
+
 // open resolves, loads and opens the model, printing its notes to stderr.
-func (m *modelFlags) open(ctx context.Context, stderr io.Writer) (*zsic.Classifier, error) {
-	dir, towers, err := m.resolve(ctx, stderr)
+func (m *modelFlags) open(ctx context.Context, stderr io.Writer) (*model, error) {
+	ref, err := m.ref()
 	if err != nil {
 		return nil, err
 	}
-	model, err := zsic.LoadModel(dir, towers, m.variant)
+	hc := hub.FromEnv()
+	hc.Progress = bar(stderr, false)
+	mod, err := zsic.Resolve(ctx, ref, hc)
 	if err != nil {
-		return nil, err
+		return nil, advise(err)
 	}
-	for _, n := range model.Notes {
+	for _, n := range mod.Notes {
 		fmt.Fprintf(stderr, "note: %s\n", n)
 	}
-	return zsic.Open(model, encoder.Options{Threads: m.threads, Device: m.device})
+	rt, err := zsic.NewRuntime(zsic.RuntimeOptions{Threads: m.threads, Device: m.device})
+	if err != nil {
+		return nil, advise(err)
+	}
+	clf, err := zsic.Open(rt, mod, zsic.Options{})
+	if err != nil {
+		rt.Close()
+		return nil, advise(err)
+	}
+	return &model{Classifier: clf, rt: rt}, nil
+}
+
+// advise adds to a library error the flag or command that fixes it.
+func advise(err error) error {
+	var (
+		tower  *zsic.MissingTowerError
+		device *encoder.DeviceError
+	)
+	switch {
+	case errors.As(err, &tower) && tower.Dir == "":
+		return fmt.Errorf("%w: give -m DIR, --model-id, or -m ROLE=PATH for each of image-encoder, text-encoder", err)
+	case errors.As(err, &tower):
+		return fmt.Errorf("%w (or give -m %s=PATH)", err, tower.Role)
+	case errors.As(err, &device) && device.Err != nil:
+		return fmt.Errorf("%w (set %s to an ONNX Runtime build with it)", err, ortlib.EnvVar)
+	case errors.Is(err, dataset.ErrPathOutside):
+		return fmt.Errorf("%w (--allow-outside-paths)", err)
+	case errors.Is(err, zsic.ErrNoClasses):
+		return fmt.Errorf("%w; give them with a labels file (--labels FILE)", err)
+	case errors.Is(err, fs.ErrNotExist) && strings.Contains(err.Error(), "ONNX Runtime library"):
+		return fmt.Errorf("%w (run `make setup`, or set %s to a libonnxruntime shared library)", err, ortlib.EnvVar)
+	case errors.Is(err, fs.ErrNotExist) && strings.Contains(err.Error(), "no config.json beside"):
+		return fmt.Errorf("%w: give the model folder with --model-id", err)
+	}
+	return err
+}
+
+// bar returns a progress bar drawn on w when w is a terminal and quiet is
+// not set, else nil.
+func bar(w io.Writer, quiet bool) progress.Func {
+	if quiet || terminal(w) == nil {
+		return nil
+	}
+	return progress.Bar(w)
 }
 
 // terminal returns w if it is a terminal, else nil.

@@ -124,13 +124,13 @@ func TestEvalEndToEnd(t *testing.T) {
 	var correct int
 	for i, l := range lines {
 		var p struct {
-			Index  int       `json:"index"`
+			Row    int       `json:"index"`
 			Label  int       `json:"label"`
 			Top5   []int     `json:"top5"`
 			Scores []float64 `json:"scores"`
 		}
 		require.NoError(t, json.Unmarshal([]byte(l), &p))
-		require.Equal(t, i, p.Index)
+		require.Equal(t, i, p.Row)
 		require.Len(t, p.Top5, 5)
 		require.Len(t, p.Scores, 5)
 		require.IsNonIncreasing(t, p.Scores)

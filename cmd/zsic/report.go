@@ -143,15 +143,15 @@ func thumbnails(src dataset.Source, name string, preds []zsic.Prediction) (map[i
 	want := map[int]int{}
 	var rows, missing []int
 	for _, p := range preds {
-		if _, dup := want[p.Index]; dup {
+		if _, dup := want[p.Row]; dup {
 			continue
 		}
-		want[p.Index] = p.Label
-		if p.Index >= src.Len() {
-			missing = append(missing, p.Index)
+		want[p.Row] = p.Label
+		if p.Row >= src.Len() {
+			missing = append(missing, p.Row)
 			continue
 		}
-		rows = append(rows, p.Index)
+		rows = append(rows, p.Row)
 	}
 	if len(missing) > 0 {
 		slices.Sort(missing)
@@ -323,7 +323,7 @@ func sameRun(rep *runreport.Report, repPath string, preds []zsic.Prediction, pfi
 	for _, p := range preds {
 		n = max(n, p.Label+1, slices.Max(p.Top5)+1)
 	}
-	m := zsic.Score(preds, n)
+	m := zsic.Measure(preds, n)
 	if len(preds) != rep.Dataset.Samples || math.Abs(m.Top1-rep.Metrics.Top1) > 1e-6 || math.Abs(m.Top5-rep.Metrics.Top5) > 1e-6 {
 		return fmt.Errorf("predictions %s (%d samples, top-1 %.4f%%) do not match report %s (%d samples, top-1 %.4f%%): give the predictions and report of the same run",
 			pfile.Path, len(preds), m.Top1, repPath, rep.Dataset.Samples, rep.Metrics.Top1)

@@ -38,7 +38,7 @@ func twoRuns() (a, b []zsic.Prediction) {
 			if right {
 				top = []int{l, wrong}
 			}
-			return zsic.Prediction{Index: i, Label: l, Top5: top, Scores: []float64{0.6, 0.3}}
+			return zsic.Prediction{Row: i, Label: l, Top5: top, Scores: []float64{0.6, 0.3}}
 		}
 		a = append(a, mk(i < 120))
 		b = append(b, mk(i < 100 || (i >= 190 && i < 195)))
@@ -110,12 +110,12 @@ func TestReportBadInput(t *testing.T) {
 	labels3 := filepath.Join(dir, "three.txt")
 	require.NoError(t, os.WriteFile(labels3, []byte("apple\nbear\ncat\n"), 0o644))
 	far := writePreds(t, dir, "far.jsonl", []zsic.Prediction{
-		{Index: 3, Label: 0, Top5: []int{1}, Scores: []float64{0.9}},
-		{Index: 20000, Label: 5, Top5: []int{7}, Scores: []float64{0.9}},
-		{Index: 12345, Label: 5, Top5: []int{7}, Scores: []float64{0.8}},
+		{Row: 3, Label: 0, Top5: []int{1}, Scores: []float64{0.9}},
+		{Row: 20000, Label: 5, Top5: []int{7}, Scores: []float64{0.9}},
+		{Row: 12345, Label: 5, Top5: []int{7}, Scores: []float64{0.8}},
 	})
 	// Row 0 of the CIFAR-100 test parquet has label 65 (rabbit).
-	relabelled := writePreds(t, dir, "relabelled.jsonl", []zsic.Prediction{{Index: 0, Label: 3, Top5: []int{7}, Scores: []float64{0.9}}})
+	relabelled := writePreds(t, dir, "relabelled.jsonl", []zsic.Prediction{{Row: 0, Label: 3, Top5: []int{7}, Scores: []float64{0.9}}})
 	short := writePreds(t, dir, "short.jsonl", a[:150])
 	garbage := filepath.Join(dir, "garbage.jsonl")
 	require.NoError(t, os.WriteFile(garbage, []byte("{\"index\": 1}\n"), 0o644))

@@ -70,7 +70,7 @@ type Analysis struct {
 // id of classes (see report.CheckLabels).
 func Analyze(preds []zsic.Prediction, classes []string) *Analysis {
 	n := len(classes)
-	a := &Analysis{Classes: classes, Samples: len(preds), Metrics: zsic.Score(preds, n)}
+	a := &Analysis{Classes: classes, Samples: len(preds), Metrics: zsic.Measure(preds, n)}
 	a.Confusion = make([][]int, n)
 	for i := range a.Confusion {
 		a.Confusion[i] = make([]int, n)
@@ -107,7 +107,7 @@ func Analyze(preds []zsic.Prediction, classes []string) *Analysis {
 	slices.SortStableFunc(a.Pairs, func(x, y ConfusedPair) int { return cmp.Compare(y.Count, x.Count) })
 	a.Pairs = a.Pairs[:min(len(a.Pairs), TopPairs)]
 	slices.SortStableFunc(a.Mistakes, func(x, y zsic.Prediction) int {
-		return cmp.Or(cmp.Compare(y.Scores[0], x.Scores[0]), cmp.Compare(x.Index, y.Index))
+		return cmp.Or(cmp.Compare(y.Scores[0], x.Scores[0]), cmp.Compare(x.Row, y.Row))
 	})
 	a.Mistakes = a.Mistakes[:min(len(a.Mistakes), GallerySize)]
 	a.Order = ClusterOrder(a.heatmapClasses(), a.Confusion)

@@ -187,7 +187,7 @@ func TestBrowser(t *testing.T) {
 	a := Analyze(preds, classes)
 	thumbs := map[int][]byte{}
 	for i, p := range a.Mistakes {
-		thumbs[p.Index] = solid(32, 32, color.RGBA{uint8(40 * i), 90, uint8(255 - 10*i), 255})
+		thumbs[p.Row] = solid(32, 32, color.RGBA{uint8(40 * i), 90, uint8(255 - 10*i), 255})
 	}
 	labelled := map[int]bool{}
 	for _, p := range preds {
@@ -224,7 +224,7 @@ func TestBrowser(t *testing.T) {
 		require.NoError(t, err)
 		flipThumbs := map[int][]byte{}
 		for _, f := range c.Flips {
-			flipThumbs[f.A.Index] = solid(40, 30, color.RGBA{200, uint8(f.A.Index % 255), 60, 255})
+			flipThumbs[f.A.Row] = solid(40, 30, color.RGBA{200, uint8(f.A.Row % 255), 60, 255})
 		}
 		doc, err := RenderCompare(Compare{Title: "browser test compare", NameA: "a.jsonl", NameB: "b.jsonl", Comparison: c, Alpha: 0.05, Thumbs: flipThumbs}, HTML, "")
 		require.NoError(t, err)

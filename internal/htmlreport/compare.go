@@ -89,21 +89,21 @@ func (c *Comparison) Significant(alpha float64) bool { return c.Table.PValue() <
 func ComparePredictions(a, b []zsic.Prediction, classes []string) (*Comparison, error) {
 	byRow := make(map[int]zsic.Prediction, len(b))
 	for _, p := range b {
-		byRow[p.Index] = p
+		byRow[p.Row] = p
 	}
 	var onlyA, onlyB, relabelled []string
-	c := &Comparison{Classes: classes, A: zsic.Score(a, len(classes)), B: zsic.Score(b, len(classes))}
+	c := &Comparison{Classes: classes, A: zsic.Measure(a, len(classes)), B: zsic.Measure(b, len(classes))}
 	stats := make([]ClassDelta, len(classes))
 	inA := make(map[int]bool, len(a))
 	for _, pa := range a {
-		inA[pa.Index] = true
-		pb, ok := byRow[pa.Index]
+		inA[pa.Row] = true
+		pb, ok := byRow[pa.Row]
 		switch {
 		case !ok:
-			onlyA = append(onlyA, fmt.Sprint(pa.Index))
+			onlyA = append(onlyA, fmt.Sprint(pa.Row))
 			continue
 		case pb.Label != pa.Label:
-			relabelled = append(relabelled, fmt.Sprintf("%d (label %d in A, %d in B)", pa.Index, pa.Label, pb.Label))
+			relabelled = append(relabelled, fmt.Sprintf("%d (label %d in A, %d in B)", pa.Row, pa.Label, pb.Label))
 			continue
 		}
 		c.Table.Add(pa.Label, pa.Top5[0], pb.Top5[0])
@@ -118,8 +118,8 @@ func ComparePredictions(a, b []zsic.Prediction, classes []string) (*Comparison, 
 		}
 	}
 	for _, pb := range b {
-		if !inA[pb.Index] {
-			onlyB = append(onlyB, fmt.Sprint(pb.Index))
+		if !inA[pb.Row] {
+			onlyB = append(onlyB, fmt.Sprint(pb.Row))
 		}
 	}
 	if len(onlyA)+len(onlyB)+len(relabelled) > 0 {
@@ -145,7 +145,7 @@ func ComparePredictions(a, b []zsic.Prediction, classes []string) (*Comparison, 
 	})
 	rank := map[string]int{"right→wrong": 0, "wrong→right": 1, "wrong→wrong": 2}
 	slices.SortStableFunc(c.Flips, func(x, y Flip) int {
-		return cmp.Or(cmp.Compare(rank[x.Kind()], rank[y.Kind()]), cmp.Compare(x.A.Index, y.A.Index))
+		return cmp.Or(cmp.Compare(rank[x.Kind()], rank[y.Kind()]), cmp.Compare(x.A.Row, y.A.Row))
 	})
 	return c, nil
 }

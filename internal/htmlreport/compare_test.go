@@ -16,7 +16,7 @@ func pred(row, label int, top ...int) zsic.Prediction {
 	for i := range scores {
 		scores[i] = 0.5 / float64(i+1)
 	}
-	return zsic.Prediction{Index: row, Label: label, Top5: top, Scores: scores}
+	return zsic.Prediction{Row: row, Label: label, Top5: top, Scores: scores}
 }
 
 // TestComparePredictionsHandMade compares two runs of eight samples over
@@ -59,7 +59,7 @@ func TestComparePredictionsHandMade(t *testing.T) {
 	require.Equal(t, [3]int{2, 1, 1}, [3]int{rw, wr, ww})
 	rows := make([]int, len(c.Flips))
 	for i, f := range c.Flips {
-		rows[i] = f.A.Index
+		rows[i] = f.A.Row
 	}
 	require.Equal(t, []int{1, 2, 3, 4}, rows, "right→wrong first, then wrong→right, then wrong→wrong")
 	// Per class: cat (rows 0, 1): 2 → 1; dog (2, 3, 7): 2 → 2; fox (4, 5, 6): 1 → 1.

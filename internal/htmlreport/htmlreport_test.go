@@ -35,7 +35,7 @@ func synthRun(n, k int, seed uint64) ([]zsic.Prediction, []string) {
 				top = r.IntN(k)
 			}
 		}
-		p := zsic.Prediction{Index: 3 * i, Label: l, Top5: []int{top}, Scores: []float64{0.2 + 0.8*r.Float64()}}
+		p := zsic.Prediction{Row: 3 * i, Label: l, Top5: []int{top}, Scores: []float64{0.2 + 0.8*r.Float64()}}
 		for j := 1; len(p.Top5) < 5; j++ {
 			if c := (top + j) % k; c != top {
 				p.Top5 = append(p.Top5, c)

@@ -144,9 +144,9 @@ func RenderRun(r Run, f Format, prefix string) (*Document, error) {
 	}
 	doc := &Document{Files: map[string][]byte{}}
 	for _, p := range a.Mistakes {
-		c := card{Row: p.Index, Title: fmt.Sprintf("row %d: %s", p.Index, name(a.Classes, p.Label)),
+		c := card{Row: p.Row, Title: fmt.Sprintf("row %d: %s", p.Row, name(a.Classes, p.Label)),
 			Lines: []string{fmt.Sprintf("top-1 %s (%.3f)", name(a.Classes, p.Top5[0]), p.Scores[0]), "top-5 " + top5(a.Classes, p)}}
-		c.Img = imageRef(f, prefix, p.Index, r.Thumbs, doc)
+		c.Img = imageRef(f, prefix, p.Row, r.Thumbs, doc)
 		v.Gallery = append(v.Gallery, c)
 	}
 	v.NoImages = len(r.Thumbs) == 0
@@ -216,12 +216,12 @@ func RenderCompare(in Compare, f Format, prefix string) (*Document, error) {
 	}
 	doc := &Document{Files: map[string][]byte{}}
 	for _, fl := range c.Flips[:min(len(c.Flips), GallerySize)] {
-		cd := card{Row: fl.A.Index, Kind: fl.Kind(), Title: fmt.Sprintf("row %d: %s (%s)", fl.A.Index, name(c.Classes, fl.A.Label), fl.Kind()),
+		cd := card{Row: fl.A.Row, Kind: fl.Kind(), Title: fmt.Sprintf("row %d: %s (%s)", fl.A.Row, name(c.Classes, fl.A.Label), fl.Kind()),
 			Lines: []string{
 				fmt.Sprintf("A: %s (%.3f)", name(c.Classes, fl.A.Top5[0]), fl.A.Scores[0]),
 				fmt.Sprintf("B: %s (%.3f)", name(c.Classes, fl.B.Top5[0]), fl.B.Scores[0]),
 			}}
-		cd.Img = imageRef(f, prefix, fl.A.Index, in.Thumbs, doc)
+		cd.Img = imageRef(f, prefix, fl.A.Row, in.Thumbs, doc)
 		v.Gallery = append(v.Gallery, cd)
 	}
 	v.FlipsShown = len(v.Gallery)

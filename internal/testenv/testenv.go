@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/zsic/zsic/internal/cache"
+	"github.com/zsic/zsic/zsic/ortlib"
 )
 
 // Root returns the repository root: the nearest folder above the working
@@ -49,6 +50,17 @@ func CIFAR100(t testing.TB) string {
 	p, err := cache.CIFAR100(Root(t))
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
+	}
+	return p
+}
+
+// ORTLibrary returns the ONNX Runtime shared library the tests load
+// (ortlib.Default), or fails the test saying how to install it.
+func ORTLibrary(t testing.TB) string {
+	t.Helper()
+	p := ortlib.Default()
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("testenv: ONNX Runtime library: %v: run `make setup`, or set %s to a libonnxruntime shared library", err, ortlib.EnvVar)
 	}
 	return p
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/zsic/zsic/internal/testenv"
+	"github.com/zsic/zsic/zsic"
 )
 
 func TestCIFAR100(t *testing.T) {
@@ -28,7 +29,7 @@ func TestCIFAR100(t *testing.T) {
 	}
 	for _, tt := range tests {
 		require.Equal(t, tt.name, classes[tt.label])
-		require.Equal(t, tt.prompt, PromptName(classes[tt.label]))
+		require.Equal(t, tt.prompt, zsic.PromptName(classes[tt.label]))
 	}
 
 	coarse, err := Open(testenv.CIFAR100(t), Columns{Image: "img", Label: "coarse_label"})

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/zsic/zsic/zsic"
 )
 
 // Columns maps the pipeline's inputs to dataset columns.
@@ -27,44 +29,24 @@ func DefaultColumns() Columns {
 	return Columns{Image: "img", Label: "fine_label"}
 }
 
-// Sample is one row of a dataset.
-type Sample struct {
-	// Row is the row index in the whole dataset.
-	Row int
-	// Image holds the encoded image bytes (PNG, JPEG, ...).
-	Image []byte
-	// Path is the image's path: the file for folders and manifests, the
-	// stored path (possibly "") for parquet.
-	Path string
-	// Label is the class id as the dataset stores it: -1 when the row has
-	// none (a null, or Hugging Face's -1), any other value as it is, so
-	// that a bad label can be reported as it is.
-	Label int
-	// Err, when not nil, says why the row could not be read: a missing or
-	// unreadable file, a null image, corrupt parquet bytes. Image is then
-	// nil. Read goes on with the next row; the caller counts the row as a
-	// failure or stops.
-	Err error
-}
+// Sample is one row of a dataset: package zsic's Sample, which Source.Read
+// yields.
+type Sample = zsic.Sample
 
-// Source is a dataset of labelled images.
+// Source is a dataset of labelled images. It is a zsic.Source, so that
+// Evaluate reads it, with the class names, size and Close of a dataset.
 type Source interface {
+	zsic.Source
 	// Classes returns class names by label id; nil if the dataset has none.
 	Classes() []string
 	// Len returns the number of rows.
 	Len() int
-	// Read calls fn for each of rows (ascending, distinct, in range) in
-	// ascending order, holding only a few images in memory at a time. A
-	// row that cannot be read reaches fn with Sample.Err set. Read stops
-	// at and returns the first error from fn, or one that ends the whole
-	// read (rows out of range, a closed dataset).
-	Read(rows []int, fn func(Sample) error) error
 	io.Closer
 }
 
 // ErrNoClasses reports a dataset whose labels have no class names; give
-// them with a labels file (see LoadLabels).
-var ErrNoClasses = errors.New("dataset has no class names")
+// them with a labels file (see LoadLabels). It is zsic.ErrNoClasses.
+var ErrNoClasses = zsic.ErrNoClasses
 
 // ClassNames returns the class names to use for src: those of labelsPath
 // when it is not "", else src.Classes(). It wraps ErrNoClasses when neither
@@ -76,7 +58,7 @@ func ClassNames(src Source, labelsPath string) ([]string, error) {
 	if c := src.Classes(); len(c) > 0 {
 		return c, nil
 	}
-	return nil, fmt.Errorf("%w: the label column has no ClassLabel names; give them with a labels file (--labels FILE)", ErrNoClasses)
+	return nil, fmt.Errorf("%w: the label column has no ClassLabel names", ErrNoClasses)
 }
 
 // Option changes how Open reads a dataset.
@@ -93,6 +75,10 @@ func newOptions(opts []Option) options {
 	}
 	return o
 }
+
+// ErrPathOutside is wrapped by the error of a list that names an image
+// outside its folder; AllowPathsOutside lets such lists open.
+var ErrPathOutside = errors.New("allow paths anywhere (AllowPathsOutside)")
 
 // AllowPathsOutside lets a CSV/JSONL list name images anywhere: absolute
 // paths, paths climbing out of the list's folder, symlinks leading out. By

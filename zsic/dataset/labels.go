@@ -8,12 +8,6 @@ import (
 	"strings"
 )
 
-// PromptName returns class as it goes into a prompt: underscores become
-// spaces ("maple_tree" -> "maple tree"), as winml-cli does.
-func PromptName(class string) string {
-	return strings.ReplaceAll(class, "_", " ")
-}
-
 // LoadLabels reads class names, by label id, from path: a JSON array of
 // strings, or one name per line (blank lines only at the end). Names must
 // be non-empty and distinct.

@@ -78,7 +78,7 @@ func newListSource(manifest string, recs []listRecord, anywhere bool) (*fileSour
 		if !anywhere && !filepath.IsLocal(p) {
 			s.Close()
 			return nil, fmt.Errorf("open manifest %s: line %d: path %s leads outside the list's folder %s (absolute, or climbing out with ..): "+
-				"list only images under that folder, or allow paths anywhere (--allow-outside-paths)", manifest, r.line, quoteShort(r.path), dir)
+				"list only images under that folder, or %w", manifest, r.line, quoteShort(r.path), dir, ErrPathOutside)
 		}
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(dir, p)

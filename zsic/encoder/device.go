@@ -44,5 +44,5 @@ func directMLError(device string, id int, err error) error {
 	if noDirectX12(err) {
 		return fmt.Errorf("device %s: no DirectX 12 device for DirectML (adapter %d): this ONNX Runtime library has the DirectML provider, but it needs a GPU or NPU with a DirectX 12 driver: %w", device, id, err)
 	}
-	return fmt.Errorf("device %s: its execution provider is not available in this ONNX Runtime library (set ONNXRUNTIME_LIB to a build with it): %w", device, err)
+	return &DeviceError{Device: device, Err: err}
 }

@@ -68,7 +68,7 @@ func TestImageEmbed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.graph, func(t *testing.T) {
-			e, err := OpenImage(graph(t, tt.graph), Options{Threads: 1})
+			e, err := OpenImage(newRuntime(t), graph(t, tt.graph), Options{Threads: 1})
 			require.NoError(t, err)
 			defer e.Close()
 			require.Equal(t, tt.batch, e.BatchSize())
@@ -82,19 +82,22 @@ func TestImageEmbed(t *testing.T) {
 }
 
 func TestImageErrors(t *testing.T) {
-	_, err := OpenImage(graph(t, "image_no_embeds"), Options{})
+	_, err := OpenImage(newRuntime(t), graph(t, "image_no_embeds"), Options{})
 	require.ErrorContains(t, err, "no embedding output: want one of image_embeds, pooler_output, the graph has last_hidden_state float32[-1 3]")
 
-	_, err = OpenImage(graph(t, "text_dynamic"), Options{})
+	_, err = OpenImage(newRuntime(t), graph(t, "text_dynamic"), Options{})
 	require.ErrorContains(t, err, "want pixel_values as float32 or float16")
 
-	_, err = OpenImage(filepath.Join(t.TempDir(), "missing.onnx"), Options{})
+	_, err = OpenImage(newRuntime(t), filepath.Join(t.TempDir(), "missing.onnx"), Options{})
 	require.ErrorContains(t, err, "load image encoder")
 
-	_, err = OpenImage(graph(t, "image_dynamic"), Options{Device: "tpu"})
+	_, err = OpenImage(newRuntime(t), graph(t, "image_dynamic"), Options{Device: "tpu"})
 	require.ErrorContains(t, err, `unknown device "tpu" (want one of cpu, cuda, tensorrt, openvino, qnn, coreml, directml)`)
+	var de *DeviceError
+	require.ErrorAs(t, err, &de)
+	require.Equal(t, "tpu", de.Device)
 
-	e, err := OpenImage(graph(t, "image_fixed_batch"), Options{})
+	e, err := OpenImage(newRuntime(t), graph(t, "image_fixed_batch"), Options{})
 	require.NoError(t, err)
 	defer e.Close()
 	h, w := e.Size()
@@ -108,7 +111,7 @@ func TestImageErrors(t *testing.T) {
 func TestDeviceWithoutProvider(t *testing.T) {
 	// The CPU build of ONNX Runtime has no CUDA provider: asking for it must
 	// fail, not quietly run on the CPU.
-	_, err := OpenImage(graph(t, "image_dynamic"), Options{Device: "cuda"})
+	_, err := OpenImage(newRuntime(t), graph(t, "image_dynamic"), Options{Device: "cuda"})
 	require.ErrorContains(t, err, "device cuda: its execution provider is not available")
 }
 
@@ -145,11 +148,11 @@ func TestTextEmbed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.graph, func(t *testing.T) {
-			e, err := OpenText(graph(t, tt.graph), Options{Threads: 1})
+			e, err := OpenText(newRuntime(t), graph(t, tt.graph), Options{Threads: 1})
 			require.NoError(t, err)
 			defer e.Close()
 			require.Equal(t, tt.seq, e.SeqLen())
-			got, err := e.Embed(tt.batch)
+			got, err := e.Embed(tt.batch.IDs, tt.batch.Mask)
 			require.NoError(t, err)
 			want := wantText(tt.batch, tt.withPos)
 			if tt.graph == "text_fixed" { // declares no attention_mask: every position counts
@@ -166,17 +169,18 @@ func TestTextEmbed(t *testing.T) {
 }
 
 func TestTextErrors(t *testing.T) {
-	_, err := OpenText(graph(t, "text_unknown_input"), Options{})
+	_, err := OpenText(newRuntime(t), graph(t, "text_unknown_input"), Options{})
 	require.ErrorContains(t, err, "input token_type_ids int64[-1 -1]: unknown input (want input_ids, attention_mask or position_ids)")
-	_, err = OpenText(graph(t, "image_dynamic"), Options{})
+	_, err = OpenText(newRuntime(t), graph(t, "image_dynamic"), Options{})
 	require.ErrorContains(t, err, "unknown input")
 
-	e, err := OpenText(graph(t, "text_fixed"), Options{})
+	e, err := OpenText(newRuntime(t), graph(t, "text_fixed"), Options{})
 	require.NoError(t, err)
 	defer e.Close()
-	_, err = e.Embed(tokenizer.Padding{}.Pad([][]int64{{1, 2}}, 0))
+	b := tokenizer.Padding{}.Pad([][]int64{{1, 2}}, 0)
+	_, err = e.Embed(b.IDs, b.Mask)
 	require.ErrorContains(t, err, "batch has 2 tokens a row, the graph wants 6")
-	_, err = e.Embed(tokenizer.Batch{})
+	_, err = e.Embed(nil, nil)
 	require.ErrorContains(t, err, "empty batch")
 }
 
@@ -191,9 +195,12 @@ func TestHalf(t *testing.T) {
 	require.Equal(t, uint16(0x3c00), floatToHalf(1+1.0/4096)) // ties round to even
 }
 
-func TestLibraryMissing(t *testing.T) {
-	// initialize is once per process, so check the message of the stat
-	// error path through DefaultLibrary's override instead.
-	t.Setenv("ONNXRUNTIME_LIB", "/nonexistent/libonnxruntime.so")
-	require.Equal(t, "/nonexistent/libonnxruntime.so", DefaultLibrary())
+// newRuntime returns a runtime on the default library, closed when the test
+// ends (after the sessions it opens, which their tests close first).
+func newRuntime(t *testing.T) *Runtime {
+	t.Helper()
+	rt, err := NewRuntime(RuntimeOptions{Library: testenv.ORTLibrary(t)})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, rt.Close()) })
+	return rt
 }

@@ -13,10 +13,10 @@ type Image struct {
 	s *session
 }
 
-// OpenImage loads the image encoder at path. Its pixel input must be float32
+// OpenImage loads the image encoder at path on rt. Its pixel input must be float32
 // or float16 of shape [batch, 3, height, width]; its embedding output is
 // image_embeds, else pooler_output.
-func OpenImage(path string, opt Options) (*Image, error) {
+func OpenImage(rt *Runtime, path string, opt Options) (*Image, error) {
 	accept := func(in IO) error {
 		if in.Type != "float32" && in.Type != "float16" {
 			return errors.New("want pixel_values as float32 or float16")
@@ -26,7 +26,7 @@ func OpenImage(path string, opt Options) (*Image, error) {
 		}
 		return nil
 	}
-	s, err := openSession(path, "image encoder", opt, []string{"image_embeds", "pooler_output"}, accept)
+	s, err := openSession(rt, path, "image encoder", opt, []string{"image_embeds", "pooler_output"}, accept)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,9 @@ func (e *Image) Embed(pixels []float32, n, height, width int) ([][]float32, erro
 	})
 }
 
-// Close releases the session.
+// Close releases the session. Embed may be called from several goroutines
+// at once, as ONNX Runtime allows concurrent runs of one session; Close must
+// not overlap them.
 func (e *Image) Close() error { return e.s.Close() }
 
 // chunked calls run over [0, n) in chunks of batch items (all at once when

@@ -2,26 +2,57 @@ package encoder
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	ort "github.com/yalue/onnxruntime_go"
 )
 
-// Options configures the ONNX Runtime sessions of a model's towers.
+// Options configures the ONNX Runtime session of a tower. Zero values take
+// the Runtime's defaults.
 type Options struct {
-	// Threads is the number of intra-op threads; zero lets ONNX Runtime choose.
+	// Threads is the number of intra-op threads; zero means the Runtime's
+	// default.
 	Threads int
-	// Device is the execution provider: "cpu" (or empty), "cuda", "tensorrt",
-	// "openvino", "qnn", "coreml" or "directml" ("directml:N" for adapter N).
-	// A provider the library lacks is an error, never a silent fallback to
-	// the CPU.
+	// Device is the execution provider, one of Devices() ("directml:N" for
+	// DirectML adapter N); empty means the Runtime's default. A provider the
+	// library lacks is an error, never a silent fallback to the CPU.
 	Device string
-	// Library is the ONNX Runtime shared library; empty means DefaultLibrary.
-	Library string
 }
 
-// Devices lists the accepted values of Options.Device.
-var Devices = []string{"cpu", "cuda", "tensorrt", "openvino", "qnn", "coreml", "directml"}
+// Devices returns the accepted values of Options.Device.
+func Devices() []string {
+	return []string{"cpu", "cuda", "tensorrt", "openvino", "qnn", "coreml", "directml"}
+}
+
+// checkDevice reports a device that is not one of Devices() (or empty),
+// or a malformed device id.
+func checkDevice(device string) error {
+	name, _, err := parseDevice(device)
+	if err != nil {
+		return err
+	}
+	if name == "" || slices.Contains(Devices(), name) {
+		return nil
+	}
+	return &DeviceError{Device: device}
+}
+
+// DeviceError reports an execution provider that zsic does not know, or that
+// the loaded ONNX Runtime library lacks (Err set).
+type DeviceError struct {
+	Device string
+	Err    error // why the provider could not be added; nil when unknown
+}
+
+func (e *DeviceError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("unknown device %q (want one of %s)", e.Device, strings.Join(Devices(), ", "))
+	}
+	return fmt.Sprintf("device %s: its execution provider is not available in this ONNX Runtime library: %v", e.Device, e.Err)
+}
+
+func (e *DeviceError) Unwrap() error { return e.Err }
 
 // IO describes one input or output of a graph.
 type IO struct {
@@ -36,6 +67,7 @@ func (io IO) String() string {
 
 // session is one ONNX graph opened for inference, running a single output.
 type session struct {
+	rt      *Runtime
 	path    string
 	role    string
 	s       *ort.DynamicAdvancedSession
@@ -48,10 +80,24 @@ type session struct {
 // openSession opens path for role ("image encoder" or "text encoder"),
 // feeding the inputs that accept(name) keeps and returning the first of
 // wantOut that the graph has.
-func openSession(path, role string, opt Options, wantOut []string, accept func(IO) error) (*session, error) {
-	if err := initialize(opt.Library); err != nil {
+func openSession(rt *Runtime, path, role string, opt Options, wantOut []string, accept func(IO) error) (s *session, err error) {
+	if opt.Threads == 0 {
+		opt.Threads = rt.opt.Threads
+	}
+	if opt.Device == "" {
+		opt.Device = rt.opt.Device
+	}
+	if err := checkDevice(opt.Device); err != nil {
 		return nil, err
 	}
+	if err := rt.acquire(); err != nil {
+		return nil, fmt.Errorf("load %s %s: %w", role, path, err)
+	}
+	defer func() {
+		if err != nil {
+			rt.release()
+		}
+	}()
 	so, err := sessionOptions(opt)
 	if err != nil {
 		return nil, fmt.Errorf("load %s %s: %w", role, path, err)
@@ -61,7 +107,7 @@ func openSession(path, role string, opt Options, wantOut []string, accept func(I
 	if err != nil {
 		return nil, fmt.Errorf("load %s %s: %w", role, path, err)
 	}
-	s := &session{path: path, role: role, inputs: convertIO(ins), outputs: convertIO(outs)}
+	s = &session{rt: rt, path: path, role: role, inputs: convertIO(ins), outputs: convertIO(outs)}
 	for _, in := range s.inputs {
 		if err := accept(in); err != nil {
 			return nil, fmt.Errorf("load %s %s: input %s: %w", role, path, in, err)
@@ -159,10 +205,10 @@ func appendProvider(so *ort.SessionOptions, device string) error {
 			return directMLError(device, id, err)
 		}
 	default:
-		return fmt.Errorf("unknown device %q (want one of %s)", device, strings.Join(Devices, ", "))
+		return &DeviceError{Device: device}
 	}
 	if err != nil {
-		return fmt.Errorf("device %s: its execution provider is not available in this ONNX Runtime library (set ONNXRUNTIME_LIB to a build with it): %w", device, err)
+		return &DeviceError{Device: device, Err: err}
 	}
 	return nil
 }
@@ -216,6 +262,7 @@ func (s *session) Close() error {
 	}
 	err := s.s.Destroy()
 	s.s = nil
+	s.rt.release()
 	return err
 }
 

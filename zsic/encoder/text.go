@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	ort "github.com/yalue/onnxruntime_go"
-
-	"github.com/zsic/zsic/zsic/tokenizer"
 )
 
 // Text is a text tower: it maps token ids (with attention_mask and
@@ -17,10 +15,10 @@ type Text struct {
 // textInputs are the inputs a text encoder may declare.
 var textInputs = map[string]bool{"input_ids": true, "attention_mask": true, "position_ids": true}
 
-// OpenText loads the text encoder at path. It feeds input_ids, and
+// OpenText loads the text encoder at path on rt. It feeds input_ids, and
 // attention_mask and position_ids when declared, as int64 or int32; its
 // embedding output is text_embeds, else pooler_output.
-func OpenText(path string, opt Options) (*Text, error) {
+func OpenText(rt *Runtime, path string, opt Options) (*Text, error) {
 	accept := func(in IO) error {
 		if !textInputs[in.Name] {
 			return fmt.Errorf("unknown input (want input_ids, attention_mask or position_ids)")
@@ -33,7 +31,7 @@ func OpenText(path string, opt Options) (*Text, error) {
 		}
 		return nil
 	}
-	s, err := openSession(path, "text encoder", opt, []string{"text_embeds", "pooler_output"}, accept)
+	s, err := openSession(rt, path, "text encoder", opt, []string{"text_embeds", "pooler_output"}, accept)
 	if err != nil {
 		return nil, err
 	}
@@ -63,8 +61,8 @@ func (e *Text) Outputs() []IO { return e.s.outputs }
 // Output returns the output whose rows Embed returns.
 func (e *Text) Output() IO { return e.s.out }
 
-// SeqLen returns the sequence length the graph fixes, or 0 if dynamic. Pass
-// it to tokenizer.Encode so that batches fit.
+// SeqLen returns the sequence length the graph fixes, or 0 if dynamic. Pad
+// token ids to it so that batches fit.
 func (e *Text) SeqLen() int {
 	in, _ := e.s.input("input_ids")
 	return max(int(in.Shape[1]), 0)
@@ -76,17 +74,26 @@ func (e *Text) BatchSize() int {
 	return fixedBatch(in)
 }
 
-// Embed runs a padded batch of texts and returns one embedding per text.
-func (e *Text) Embed(b tokenizer.Batch) ([][]float32, error) {
-	n, seq := len(b.IDs), b.Len()
+// Embed runs a padded batch of texts, given as rows of token ids and their
+// attention mask (1 for a token, 0 for padding), every row the same length,
+// and returns one embedding per text. Like Image.Embed it may be called from
+// several goroutines at once.
+func (e *Text) Embed(ids, mask [][]int64) ([][]float32, error) {
+	n, seq := len(ids), 0
+	if n > 0 {
+		seq = len(ids[0])
+	}
 	if n == 0 || seq == 0 {
 		return nil, fmt.Errorf("text encoder %s: empty batch", e.s.path)
 	}
 	if fixed := e.SeqLen(); fixed > 0 && fixed != seq {
 		return nil, fmt.Errorf("text encoder %s: batch has %d tokens a row, the graph wants %d", e.s.path, seq, fixed)
 	}
-	ids, mask := flatten(b.IDs, seq), flatten(b.Mask, seq)
-	if ids == nil || mask == nil {
+	if len(mask) != n {
+		return nil, fmt.Errorf("text encoder %s: %d rows of ids but %d of mask", e.s.path, n, len(mask))
+	}
+	flatIDs, flatMask := flatten(ids, seq), flatten(mask, seq)
+	if flatIDs == nil || flatMask == nil {
 		return nil, fmt.Errorf("text encoder %s: rows of the batch differ in length", e.s.path)
 	}
 	pos := make([]int64, n*seq)
@@ -102,10 +109,10 @@ func (e *Text) Embed(b tokenizer.Batch) ([][]float32, error) {
 			}
 		}()
 		for _, in := range e.s.feed {
-			src := ids
+			src := flatIDs
 			switch in.Name {
 			case "attention_mask":
-				src = mask
+				src = flatMask
 			case "position_ids":
 				src = pos
 			}

@@ -20,6 +20,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/zsic/zsic/zsic/progress"
 )
 
 // RepoType is the kind of Hub repository: RepoModel or RepoDataset.
@@ -42,7 +44,7 @@ type Client struct {
 	CacheDir string        // HF_HUB_CACHE, else $HF_HOME/hub
 	Offline  bool          // HF_HUB_OFFLINE=1: use only the cache
 	HTTP     *http.Client  // nil means http.DefaultClient
-	Progress io.Writer     // where a progress bar for large files goes; nil for none
+	Progress progress.Func // told how each download advances; nil for nothing
 	Retries  int           // retries after a 5xx answer, a broken connection or a stall
 	Backoff  time.Duration // delay before the first retry, doubled for each next one; 0 means one second
 	// Timeout bounds each wait of a request: for a connection, for the

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/zsic/zsic/zsic/progress"
 )
 
 var (
@@ -122,9 +124,9 @@ func (c *Client) download(ctx context.Context, meta fileMeta, blob, file, what s
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	inc := blob + ".incomplete"
-	bar := newProgress(c.Progress, file, meta.size)
+	bar := &counter{report: c.Progress, u: progress.Update{Task: "downloading " + file, Unit: progress.Bytes, Total: meta.size}}
 	err := c.withRetries(ctx, func() error { return c.downloadOnce(ctx, meta, inc, what, bar) })
-	bar.finish(err == nil)
+	bar.finish(err)
 	if err != nil {
 		return err
 	}
@@ -139,7 +141,7 @@ func (c *Client) download(ctx context.Context, meta fileMeta, blob, file, what s
 }
 
 // downloadOnce makes one request for the bytes that inc still lacks.
-func (c *Client) downloadOnce(ctx context.Context, meta fileMeta, inc, what string, bar *progress) error {
+func (c *Client) downloadOnce(ctx context.Context, meta fileMeta, inc, what string, bar *counter) error {
 	f, err := os.OpenFile(inc, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
@@ -235,7 +237,7 @@ func (e writeError) Unwrap() error { return e.err }
 
 // copyBody copies body to w, telling bar. A failure to read is retryable,
 // since the bytes written so far are kept and the next try resumes.
-func copyBody(w io.Writer, body io.Reader, bar *progress) (int64, error) {
+func copyBody(w io.Writer, body io.Reader, bar *counter) (int64, error) {
 	buf := make([]byte, 256<<10)
 	var total int64
 	for {
@@ -282,4 +284,28 @@ func verify(path string, meta fileMeta) error {
 		}
 	}
 	return nil
+}
+
+// counter reports the bytes of one download to a progress.Func.
+type counter struct {
+	report progress.Func
+	u      progress.Update
+}
+
+// set records that done bytes are there, as when a download resumes.
+func (c *counter) set(done int64) {
+	c.u.Done = done
+	c.report.Report(c.u)
+}
+
+// add records n more bytes.
+func (c *counter) add(n int64) {
+	c.u.Done += n
+	c.report.Report(c.u)
+}
+
+// finish reports the end of the download, failed when err is set.
+func (c *counter) finish(err error) {
+	c.u.Final, c.u.Err = true, err
+	c.report.Report(c.u)
 }

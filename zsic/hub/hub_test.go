@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zsic/zsic/zsic/hub/hubtest"
+	"github.com/zsic/zsic/zsic/progress"
 )
 
 // modelFiles is a small model repository: two files kept in git, two in LFS
@@ -179,7 +180,7 @@ func TestProgressBar(t *testing.T) {
 	s := hubtest.NewServer(t, map[string]map[string][]byte{"org/m": {"model.onnx": big, "config.json": []byte("{}")}})
 	c := newClient(t, s)
 	var out bytes.Buffer
-	c.Progress = &out
+	c.Progress = progress.Bar(&out)
 	_, err := c.Snapshot(context.Background(), RepoModel, "org/m", "main", nil)
 	require.NoError(t, err)
 	require.Contains(t, out.String(), "downloading model.onnx")

@@ -67,10 +67,10 @@ func DecodePredictions(data []byte) ([]zsic.Prediction, error) {
 		if err := checkPrediction(p); err != nil {
 			return nil, fmt.Errorf("line %d: %w", line, err)
 		}
-		if prev, ok := seen[p.Index]; ok {
-			return nil, fmt.Errorf("line %d: row %d is already on line %d", line, p.Index, prev)
+		if prev, ok := seen[p.Row]; ok {
+			return nil, fmt.Errorf("line %d: row %d is already on line %d", line, p.Row, prev)
 		}
-		seen[p.Index] = line
+		seen[p.Row] = line
 		preds = append(preds, p)
 	}
 	if err := sc.Err(); err != nil {
@@ -85,18 +85,18 @@ func DecodePredictions(data []byte) ([]zsic.Prediction, error) {
 // checkPrediction checks one prediction's values.
 func checkPrediction(p zsic.Prediction) error {
 	switch {
-	case p.Index < 0:
-		return fmt.Errorf("negative row index %d", p.Index)
+	case p.Row < 0:
+		return fmt.Errorf("negative row index %d", p.Row)
 	case p.Label < 0:
-		return fmt.Errorf("row %d: negative label %d", p.Index, p.Label)
+		return fmt.Errorf("row %d: negative label %d", p.Row, p.Label)
 	case len(p.Top5) == 0 || len(p.Top5) > 5:
-		return fmt.Errorf("row %d: want 1 to 5 ranked labels in top5, got %d", p.Index, len(p.Top5))
+		return fmt.Errorf("row %d: want 1 to 5 ranked labels in top5, got %d", p.Row, len(p.Top5))
 	case len(p.Scores) != len(p.Top5):
-		return fmt.Errorf("row %d: %d scores for %d ranked labels", p.Index, len(p.Scores), len(p.Top5))
+		return fmt.Errorf("row %d: %d scores for %d ranked labels", p.Row, len(p.Scores), len(p.Top5))
 	}
 	for _, l := range p.Top5 {
 		if l < 0 {
-			return fmt.Errorf("row %d: negative label %d in top5", p.Index, l)
+			return fmt.Errorf("row %d: negative label %d in top5", p.Row, l)
 		}
 	}
 	return nil
@@ -108,11 +108,11 @@ func checkPrediction(p zsic.Prediction) error {
 func CheckLabels(preds []zsic.Prediction, numClasses int) error {
 	for i, p := range preds {
 		if p.Label >= numClasses {
-			return fmt.Errorf("prediction %d (row %d): label %d is not one of the %d classes", i+1, p.Index, p.Label, numClasses)
+			return fmt.Errorf("prediction %d (row %d): label %d is not one of the %d classes", i+1, p.Row, p.Label, numClasses)
 		}
 		for _, l := range p.Top5 {
 			if l >= numClasses {
-				return fmt.Errorf("prediction %d (row %d): predicted label %d is not one of the %d classes", i+1, p.Index, l, numClasses)
+				return fmt.Errorf("prediction %d (row %d): predicted label %d is not one of the %d classes", i+1, p.Row, l, numClasses)
 			}
 		}
 	}

@@ -16,7 +16,7 @@ func TestDecodePredictions(t *testing.T) {
 	good := `{"index":3,"label":1,"top5":[1,0],"scores":[0.7,0.3]}` + "\n\n" + `{"index":5,"label":0,"top5":[1,0],"scores":[0.6,0.4]}` + "\n"
 	preds, err := DecodePredictions([]byte(good))
 	require.NoError(t, err)
-	require.Equal(t, []zsic.Prediction{{Index: 3, Label: 1, Top5: []int{1, 0}, Scores: []float64{0.7, 0.3}}, {Index: 5, Label: 0, Top5: []int{1, 0}, Scores: []float64{0.6, 0.4}}}, preds)
+	require.Equal(t, []zsic.Prediction{{Row: 3, Label: 1, Top5: []int{1, 0}, Scores: []float64{0.7, 0.3}}, {Row: 5, Label: 0, Top5: []int{1, 0}, Scores: []float64{0.6, 0.4}}}, preds)
 	require.NoError(t, CheckLabels(preds, 2))
 	require.ErrorContains(t, CheckLabels(preds, 1), "prediction 1 (row 3): label 1 is not one of the 1 classes")
 
@@ -40,7 +40,7 @@ func TestDecodePredictions(t *testing.T) {
 }
 
 func TestEncodePredictionsIdentifiesTheFile(t *testing.T) {
-	preds := []zsic.Prediction{{Index: 1, Label: 0, Top5: []int{0}, Scores: []float64{1}}}
+	preds := []zsic.Prediction{{Row: 1, Label: 0, Top5: []int{0}, Scores: []float64{1}}}
 	var b bytes.Buffer
 	w, err := EncodePredictions(&b, preds)
 	require.NoError(t, err)

@@ -21,7 +21,7 @@ import (
 
 	"github.com/zsic/zsic/internal/cache"
 	"github.com/zsic/zsic/regress"
-	"github.com/zsic/zsic/zsic/encoder"
+	"github.com/zsic/zsic/zsic"
 )
 
 func main() {
@@ -54,7 +54,7 @@ func run(args []string, stderr io.Writer) error {
 		}
 		*data = p
 	}
-	s, err := regress.OpenSuite(regress.Env{Root: *root, Dataset: *data, ModelsDir: *models, Options: encoder.Options{Threads: *threads}})
+	s, err := regress.OpenSuite(regress.Env{Root: *root, Dataset: *data, ModelsDir: *models, Runtime: zsic.RuntimeOptions{Threads: *threads}})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zsic/zsic/zsic"
+)
+
+func touch(t *testing.T, path string) string {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, []byte("x"), 0o644))
+	return path
+}
+
+func TestParseTowers(t *testing.T) {
+	dir := t.TempDir()
+	img := touch(t, filepath.Join(dir, "img.onnx"))
+	txt := touch(t, filepath.Join(dir, "txt.onnx"))
+	tests := []struct {
+		name    string
+		args    []string
+		wantDir string
+		want    zsic.Towers
+		err     string
+	}{
+		{"folder", []string{dir}, dir, nil, ""},
+		{"pairs", []string{"image-encoder=" + img, "text-encoder=" + txt}, "", zsic.Towers{zsic.ImageEncoder: img, zsic.TextEncoder: txt}, ""},
+		{"unknown role", []string{"vision=" + img}, "", nil, `unknown role "vision" (valid roles: image-encoder, text-encoder)`},
+		{"duplicate role", []string{"image-encoder=" + img, "image-encoder=" + txt}, "", nil, "role image-encoder given twice (valid roles: image-encoder, text-encoder, each once)"},
+		{"empty path", []string{"text-encoder="}, "", nil, "empty path for role text-encoder (want -m text-encoder=PATH; valid roles: image-encoder, text-encoder)"},
+		{"missing file", []string{"text-encoder=" + filepath.Join(dir, "nope.onnx")}, "", nil, "text-encoder file: stat " + filepath.Join(dir, "nope.onnx") + ": no such file or directory"},
+		{"mixed", []string{dir, "image-encoder=" + img}, "", nil, "a bare path (a model folder) cannot be mixed with role=path pairs; give either -m DIR or -m ROLE=PATH for each of image-encoder, text-encoder"},
+		{"two folders", []string{dir, dir}, "", nil, "more than one bare path"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, towers, err := parseTowers(tt.args)
+			if tt.err != "" {
+				require.ErrorContains(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.wantDir, d)
+			if tt.want != nil {
+				require.Equal(t, tt.want, towers)
+			}
+		})
+	}
+}

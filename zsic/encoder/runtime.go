@@ -1,0 +1,165 @@
+// Package encoder runs the two towers of a dual-encoder model, exported as
+// ONNX files, with ONNX Runtime. It reads each tower's inputs and outputs from
+// the graph, feeds the declared dtypes and batch shapes, and returns one
+// embedding row per input.
+//
+// Every session belongs to a Runtime, the value that owns the process's ONNX
+// Runtime environment.
+package encoder
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	ort "github.com/yalue/onnxruntime_go"
+
+	"github.com/zsic/zsic/zsic/ortlib"
+)
+
+// RuntimeOptions configures a Runtime.
+type RuntimeOptions struct {
+	// Library is the ONNX Runtime shared library to load. Empty means the
+	// environment another Runtime or the host program already initialized,
+	// else ortlib.Default().
+	Library string
+	// Threads is the default number of intra-op threads of each session;
+	// zero lets ONNX Runtime choose.
+	Threads int
+	// Device is the default execution provider of each session (see
+	// Devices); empty means "cpu".
+	Device string
+}
+
+// Runtime owns a reference to the process's ONNX Runtime environment, and
+// the defaults of the sessions opened on it. ONNX Runtime allows one
+// environment per process, so every Runtime shares it: the first one zsic
+// creates initializes it from its library, later ones must name the same
+// library (or none), and the last Close destroys it. When the host program
+// initialized ONNX Runtime itself (ort.IsInitialized is true before zsic's
+// first Runtime), Runtimes borrow that environment and never destroy it.
+//
+// A Runtime may be used from several goroutines at once.
+type Runtime struct {
+	opt      RuntimeOptions
+	mu       sync.Mutex
+	closed   bool
+	sessions int // sessions open on this runtime
+}
+
+// env is the process-wide ONNX Runtime environment as zsic sees it. It is
+// the one piece of global state: ONNX Runtime itself is process-wide.
+var env struct {
+	mu    sync.Mutex
+	refs  int    // open Runtimes
+	lib   string // the library zsic loaded; "" when borrowed from the host
+	owned bool   // zsic initialized the environment and destroys it
+}
+
+// ConflictError reports a Runtime asked for a library other than the one the
+// process's ONNX Runtime environment was initialized from.
+type ConflictError struct {
+	Want   string // the library asked for
+	Loaded string // the library in use; "" when the host program loaded it
+}
+
+func (e *ConflictError) Error() string {
+	if e.Loaded == "" {
+		return fmt.Sprintf("ONNX Runtime library %s: the host program already initialized ONNX Runtime from a library zsic cannot see; leave the library unset to share that environment", e.Want)
+	}
+	return fmt.Sprintf("ONNX Runtime library %s: this process already initialized ONNX Runtime from %s, and a process can load only one", e.Want, e.Loaded)
+}
+
+// NewRuntime returns a Runtime on the process's ONNX Runtime environment,
+// initializing it from opt.Library when no one has.
+func NewRuntime(opt RuntimeOptions) (*Runtime, error) {
+	if err := checkDevice(opt.Device); err != nil {
+		return nil, err
+	}
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	switch {
+	case env.refs == 0 && ort.IsInitialized():
+		// The host program's environment: use it, never destroy it.
+		if opt.Library != "" {
+			return nil, &ConflictError{Want: opt.Library}
+		}
+		env.lib, env.owned = "", false
+	case env.refs == 0:
+		lib := opt.Library
+		if lib == "" {
+			lib = ortlib.Default()
+		}
+		if _, err := os.Stat(lib); err != nil {
+			return nil, fmt.Errorf("ONNX Runtime library: %w", err)
+		}
+		ort.SetSharedLibraryPath(lib)
+		if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
+			return nil, fmt.Errorf("initialize ONNX Runtime from %s: %w", lib, err)
+		}
+		env.lib, env.owned = lib, true
+	case opt.Library != "" && opt.Library != env.lib:
+		return nil, &ConflictError{Want: opt.Library, Loaded: env.lib}
+	}
+	env.refs++
+	opt.Library = env.lib
+	return &Runtime{opt: opt}, nil
+}
+
+// Library returns the path of the loaded library, or "" when the host
+// program initialized ONNX Runtime.
+func (r *Runtime) Library() string { return r.opt.Library }
+
+// Options returns the runtime's options, with Library as Library returns it.
+func (r *Runtime) Options() RuntimeOptions { return r.opt }
+
+// Version returns the version of the loaded ONNX Runtime library.
+func (r *Runtime) Version() string { return ort.GetVersion() }
+
+// Close releases the runtime's reference to the environment, destroying it
+// when this was the last Runtime and zsic created it. Close the sessions
+// opened on r first. Closing twice is a no-op.
+func (r *Runtime) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil
+	}
+	if r.sessions > 0 {
+		return fmt.Errorf("close ONNX Runtime: %d session(s) still open on it", r.sessions)
+	}
+	r.closed = true
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	env.refs--
+	if env.refs > 0 || !env.owned {
+		return nil
+	}
+	env.owned, env.lib = false, ""
+	if err := ort.DestroyEnvironment(); err != nil {
+		return fmt.Errorf("close ONNX Runtime: %w", err)
+	}
+	return nil
+}
+
+// errClosed reports a session opened on a closed Runtime.
+var errClosed = errors.New("the ONNX Runtime runtime is closed")
+
+// acquire counts a session opening on r.
+func (r *Runtime) acquire() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return errClosed
+	}
+	r.sessions++
+	return nil
+}
+
+// release counts a session closing on r.
+func (r *Runtime) release() {
+	r.mu.Lock()
+	r.sessions--
+	r.mu.Unlock()
+}

@@ -1,0 +1,269 @@
+package zsic
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/zsic/zsic/internal/testenv"
+	"github.com/zsic/zsic/zsic/encoder"
+	"github.com/zsic/zsic/zsic/progress"
+)
+
+// fakeImage is an image tower without ONNX Runtime: each image's embedding
+// is the mean of each channel and their sum, as fixtures/encoder's test
+// graphs compute. It records the batch sizes it ran.
+type fakeImage struct {
+	mu      sync.Mutex
+	batches []int
+	failAt  int // fail the failAt-th run (1-based); 0 never
+	h, w    int
+}
+
+func (f *fakeImage) Embed(pixels []float32, n, height, width int) ([][]float32, error) {
+	f.mu.Lock()
+	f.batches = append(f.batches, n)
+	run := len(f.batches)
+	f.mu.Unlock()
+	if run == f.failAt {
+		return nil, errors.New("fake tower failed")
+	}
+	if len(pixels) != n*3*height*width {
+		return nil, errors.New("bad pixel count")
+	}
+	per := height * width
+	out := make([][]float32, n)
+	for i := range out {
+		var m [3]float32
+		for c := range 3 {
+			for _, v := range pixels[(i*3+c)*per : (i*3+c+1)*per] {
+				m[c] += v
+			}
+			m[c] /= float32(per)
+		}
+		out[i] = []float32{m[0], m[1], m[2], m[0] + m[1] + m[2]}
+	}
+	return out, nil
+}
+
+func (f *fakeImage) Size() (int, int) { return f.h, f.w }
+func (f *fakeImage) Output() encoder.IO {
+	return encoder.IO{Name: "image_embeds", Type: "float32", Shape: []int64{-1, 4}}
+}
+func (f *fakeImage) Close() error { return nil }
+
+// fakeText embeds each text as four numbers derived from its token ids.
+type fakeText struct{}
+
+func (fakeText) Embed(ids, mask [][]int64) ([][]float32, error) {
+	out := make([][]float32, len(ids))
+	for i, row := range ids {
+		var e [4]float32
+		for j, id := range row {
+			if mask[i][j] == 1 {
+				e[j%4] += float32(id%13) - 6
+			}
+		}
+		out[i] = e[:]
+	}
+	return out, nil
+}
+
+func (fakeText) SeqLen() int { return 0 }
+func (fakeText) Output() encoder.IO {
+	return encoder.IO{Name: "text_embeds", Type: "float32", Shape: []int64{-1, 4}}
+}
+func (fakeText) Close() error { return nil }
+
+// fakeClassifier assembles the tiny CLIP fixture's preprocessing and
+// tokenizer with fake towers.
+func fakeClassifier(t *testing.T, batch int) (*Classifier, *fakeImage) {
+	t.Helper()
+	m, err := LoadModel(filepath.Join(testenv.Root(t), "fixtures", "models", "tiny-clip"), nil, "")
+	require.NoError(t, err)
+	img := &fakeImage{}
+	img.h, img.w = m.Preprocess.OutputSize()
+	c, err := newClassifier(m, img, fakeText{}, Options{BatchSize: batch})
+	require.NoError(t, err)
+	return c, img
+}
+
+// testImage is a w×h image of one colour that depends on i.
+func testImage(i, w, h int) image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{uint8(37 * i), uint8(255 - 11*i), uint8(x * y * i), 255})
+		}
+	}
+	return img
+}
+
+func testImages(n int) []image.Image {
+	imgs := make([]image.Image, n)
+	for i := range imgs {
+		imgs[i] = testImage(i, 20+i, 17)
+	}
+	return imgs
+}
+
+func encodePNG(t *testing.T, img image.Image) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, png.Encode(&b, img))
+	return b.Bytes()
+}
+
+// memSource is a Source of samples in memory; it counts Reads in flight.
+type memSource struct {
+	samples  []Sample
+	inFlight atomic.Int32
+}
+
+func (s *memSource) Read(rows []int, fn func(Sample) error) error {
+	s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	for _, r := range rows {
+		if err := fn(s.samples[r]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func TestClassifyBatchesInOrder(t *testing.T) {
+	c, tower := fakeClassifier(t, 2)
+	labels, err := c.EncodeLabels([]string{"cat", "dog", "maple tree"}, "", 0)
+	require.NoError(t, err)
+	imgs := testImages(5)
+	got, err := c.Classify(context.Background(), imgs, labels)
+	require.NoError(t, err)
+	require.Equal(t, []int{2, 2, 1}, tower.batches)
+	require.Len(t, got, 5)
+	// Each image ranks as it does alone: batching changes nothing, and the
+	// rows come back in input order.
+	for i, img := range imgs {
+		one, err := c.Classify(context.Background(), []image.Image{img}, labels)
+		require.NoError(t, err)
+		require.Equal(t, one[0], got[i], "image %d", i)
+	}
+	emb, err := c.EmbedImages(context.Background(), imgs)
+	require.NoError(t, err)
+	for i := range imgs {
+		require.Equal(t, got[i], TopK(c.Scores(emb[i], labels), 0))
+	}
+}
+
+func TestClassifyErrors(t *testing.T) {
+	c, tower := fakeClassifier(t, 2)
+	labels, err := c.EncodeLabels([]string{"cat", "dog"}, "", 0)
+	require.NoError(t, err)
+	imgs := testImages(3)
+	imgs[1] = nil
+	_, err = c.Classify(context.Background(), imgs, labels)
+	var ie *ImageError
+	require.ErrorAs(t, err, &ie)
+	require.Equal(t, 1, ie.Row)
+
+	tower.failAt = len(tower.batches) + 1
+	_, err = c.Classify(context.Background(), testImages(3), labels)
+	require.ErrorContains(t, err, "fake tower failed")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = c.EmbedImages(ctx, testImages(3))
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+func TestEvaluateOnFakeTower(t *testing.T) {
+	c, tower := fakeClassifier(t, 3)
+	src := &memSource{}
+	for i := range 8 {
+		src.samples = append(src.samples, Sample{Row: i, Image: encodePNG(t, testImage(i, 24, 24)), Path: "img" + string(rune('0'+i)) + ".png", Label: i % 2})
+	}
+	src.samples[4].Image = []byte("not an image")
+	rows := []int{0, 1, 2, 3, 4, 5, 6, 7}
+	var updates []int64
+	res, err := c.Evaluate(context.Background(), src, rows, EvalOptions{Classes: []string{"cat", "maple_tree"}, BatchSize: 3,
+		Progress: func(u progress.Update) { updates = append(updates, u.Done) }})
+	require.NoError(t, err)
+	require.Equal(t, 7, res.Samples)
+	require.Equal(t, []Failure{{Row: 4, Err: res.Failures[0].Err}}, res.Failures)
+	require.Contains(t, res.Failures[0].Err, "decode image")
+	require.Equal(t, []int{3, 3, 1}, tower.batches, "a failed image leaves no hole in a batch")
+	require.Equal(t, []int64{3, 7, 8, 8}, updates, "progress counts failures; the last update is final")
+	for i, p := range res.Predictions {
+		want := i
+		if i >= 4 {
+			want++
+		}
+		require.Equal(t, want, p.Row, "predictions in row order")
+		require.Len(t, p.Top5, 2)
+	}
+
+	// Strict: the bad image ends the run, as an *ImageError naming it.
+	_, err = c.Evaluate(context.Background(), src, rows, EvalOptions{Classes: []string{"cat", "dog"}, Strict: true})
+	var ie *ImageError
+	require.ErrorAs(t, err, &ie)
+	require.Equal(t, ImageError{Row: 4, Path: "img4.png", Err: ie.Err}, *ie)
+	require.ErrorContains(t, err, "row 4 (img4.png): decode image")
+	require.Zero(t, src.inFlight.Load())
+
+	// A tower error mid-run stops the reader before Evaluate returns.
+	tower.failAt = len(tower.batches) + 2
+	_, err = c.Evaluate(context.Background(), src, rows, EvalOptions{Classes: []string{"cat", "dog"}, BatchSize: 1})
+	require.ErrorContains(t, err, "fake tower failed")
+	require.Zero(t, src.inFlight.Load())
+
+	_, err = c.Evaluate(context.Background(), src, nil, EvalOptions{Classes: []string{"cat"}})
+	require.ErrorContains(t, err, "no rows to evaluate")
+}
+
+// TestConcurrentUse runs Classify, EmbedImages, EncodeLabels and Evaluate
+// on one Classifier from several goroutines (run it with -race), and checks
+// that each gets what it gets alone.
+func TestConcurrentUse(t *testing.T) {
+	c, _ := fakeClassifier(t, 2)
+	names := []string{"cat", "dog", "maple tree", "aquarium fish"}
+	labels, err := c.EncodeLabels(names, "", 0)
+	require.NoError(t, err)
+	imgs := testImages(5)
+	want, err := c.Classify(context.Background(), imgs, labels)
+	require.NoError(t, err)
+	src := &memSource{}
+	for i := range 6 {
+		src.samples = append(src.samples, Sample{Row: i, Image: encodePNG(t, testImage(i, 16, 16)), Label: i % 4})
+	}
+	wantEval, err := c.Evaluate(context.Background(), src, []int{0, 1, 2, 3, 4, 5}, EvalOptions{Classes: names, BatchSize: 4})
+	require.NoError(t, err)
+
+	var wg sync.WaitGroup
+	for g := range 6 {
+		wg.Go(func() {
+			switch g % 3 {
+			case 0:
+				l, err := c.EncodeLabels(names, "", 0)
+				require.NoError(t, err)
+				require.Equal(t, labels, l)
+			case 1:
+				got, err := c.Classify(context.Background(), imgs, labels)
+				require.NoError(t, err)
+				require.Equal(t, want, got)
+			case 2:
+				got, err := c.Evaluate(context.Background(), src, []int{0, 1, 2, 3, 4, 5}, EvalOptions{Classes: names, BatchSize: 4})
+				require.NoError(t, err)
+				require.Equal(t, wantEval.Predictions, got.Predictions)
+			}
+		})
+	}
+	wg.Wait()
+}
