@@ -1,7 +1,7 @@
 # zsic: `make setup` once, then `make test`. See README.md.
 GO ?= go
 
-.PHONY: setup test vet build golden report fixtures fixtures-int8 bench
+.PHONY: setup test vet build golden report fixtures fixtures-int8 bench bench-jpeg
 
 setup:
 	$(GO) run ./cmd/zsic-setup
@@ -15,6 +15,11 @@ build:
 
 bench:
 	$(GO) test -run '^$$' -bench . ./regress
+
+# JPEG decode and CLIP preprocessing beside Pillow, interleaved, one core
+# (needs Debian's python3-pil and python3-numpy; README "JPEG").
+bench-jpeg:
+	$(PY) scripts/bench_jpeg.py
 
 # Rewrites the golden files from a real run: review the diff before committing.
 golden:
@@ -34,6 +39,7 @@ fixtures:
 	$(PY) fixtures/encoder/make.py
 	$(GO) run ./fixtures/imageproc/extractcifar $(DATA)/cifar100/test.parquet fixtures/imageproc/inputs 0 1 2 3 4 7
 	$(PY) fixtures/imageproc/gen.py
+	$(PY) fixtures/jpeg/gen.py
 	cd fixtures/tokenizer/clip && $(PY) gen_normalize.py > normalize.jsonl
 	$(PY) fixtures/tokenizer/sentencepiece/make.py
 	$(PY) zsic/dataset/testdata/gen_pil.py $(DATA)/cifar100/test.parquet

@@ -11,7 +11,8 @@ on fixtures/jpeg/inputs/size_640x480_q85.jpg (640x480, 4:2:0):
 
   decode:    zsic's imageproc.Decode (+ ToRGB) against Pillow's
              Image.open(...).convert("RGB");
-  CLIP 224:  Decode + Config.Preprocess to the CLIP 224 tensor against
+  decode, Go fallback: the same with ZSIC_TURBOJPEG=off (Go's image/jpeg);
+  CLIP 224:  Decode + Preprocessor.Preprocess to the CLIP 224 tensor against
              Pillow (load_image: open, exif_transpose, convert) + the numpy
              math of transformers' CLIPImageProcessor (fixtures/imageproc/gen.py).
 
@@ -70,19 +71,28 @@ def main():
         binary = os.path.join(tmp, "imageproc.test")
         subprocess.run(["go", "test", "-c", "-o", binary, "./zsic/imageproc"], cwd=ROOT, check=True)
         env = dict(os.environ, GOMAXPROCS="1")
-        rows = {"decode": ([], []), "clip224": ([], [])}
-        names = {"decode": "BenchmarkJPEGDecode", "clip224": "BenchmarkJPEGCLIP224"}
+        rows = {"decode": ([], []), "fallback": ([], []), "clip224": ([], [])}
+
+        def go_bench(pattern, extra_env):
+            return subprocess.run([binary, "-test.run", "^$", "-test.bench", pattern,
+                                   "-test.cpu", "1", "-test.benchtime", f"{args.iters}x"],
+                                  cwd=os.path.join(ROOT, "zsic", "imageproc"), env=env | extra_env, check=True,
+                                  capture_output=True, text=True).stdout
+
+        def ms(out, name):
+            m = re.search(rf"^{name}\s+\d+\s+(\d+(?:\.\d+)?) ns/op", out, re.M)
+            if not m:
+                sys.exit(f"no {name} result in:\n{out}")
+            return float(m.group(1)) / 1e6
+
         for r in range(args.rounds):
-            out = subprocess.run([binary, "-test.run", "^$", "-test.bench", "^BenchmarkJPEG(Decode|CLIP224)$",
-                                  "-test.cpu", "1", "-test.benchtime", f"{args.iters}x"],
-                                 cwd=os.path.join(ROOT, "zsic", "imageproc"), env=env, check=True,
-                                 capture_output=True, text=True).stdout
-            for key, name in names.items():
-                m = re.search(rf"^{name}\s+\d+\s+(\d+(?:\.\d+)?) ns/op", out, re.M)
-                if not m:
-                    sys.exit(f"no {name} result in:\n{out}")
-                rows[key][0].append(float(m.group(1)) / 1e6)
+            out = go_bench("^BenchmarkJPEG(Decode|CLIP224)$", {})
+            rows["decode"][0].append(ms(out, "BenchmarkJPEGDecode"))
+            rows["clip224"][0].append(ms(out, "BenchmarkJPEGCLIP224"))
             rows["decode"][1].append(per_image(pil_decode, args.iters) * 1e3)
+            rows["fallback"][0].append(ms(go_bench("^BenchmarkJPEGDecode$", {"ZSIC_TURBOJPEG": "off"}),
+                                          "BenchmarkJPEGDecode"))
+            rows["fallback"][1].append(rows["decode"][1][-1])
             rows["clip224"][1].append(per_image(pil_clip, args.iters) * 1e3)
             print(f"round {r + 1}/{args.rounds}: " + ", ".join(
                 f"{k} go {v[0][-1]:.2f} ms, pillow {v[1][-1]:.2f} ms" for k, v in rows.items()), file=sys.stderr)
@@ -95,6 +105,7 @@ def main():
     print("| step | zsic (ms) | Pillow (ms) | zsic / Pillow | target |")
     print("|---|---|---|---|---|")
     for key, label, target in (("decode", 'decode to RGB vs `Image.open().convert("RGB")`', "≤ 1.5×"),
+                               ("fallback", "decode, Go fallback (`ZSIC_TURBOJPEG=off`), same Pillow figure", "—"),
                                ("clip224", "decode + CLIP 224 tensor vs Pillow + numpy", "≤ 0.5×")):
         go, py = rows[key]
         ratio = statistics.median(g / p for g, p in zip(go, py))

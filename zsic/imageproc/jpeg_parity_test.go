@@ -90,11 +90,14 @@ func TestJPEGParity(t *testing.T) {
 	requireTurbo(t)
 	m := loadJPEGManifest(t)
 	require.GreaterOrEqual(t, len(m.Inputs), 60)
+	// One Preprocessor per config, as an evaluation's worker holds one,
+	// reused across all the sizes of the fixtures.
 	cfgs := map[string]Config{}
+	procs := map[string]*Preprocessor{}
 	for name, c := range m.Configs {
 		cfg, err := LoadConfig(filepath.Join(jpegFixtureDir(t), "configs", c.File), c.ModelType)
 		require.NoError(t, err)
-		cfgs[name] = cfg
+		cfgs[name], procs[name] = cfg, cfg.NewPreprocessor()
 	}
 	require.Len(t, cfgs, 2)
 	var pixels, tensors, refused int
@@ -118,7 +121,7 @@ func TestJPEGParity(t *testing.T) {
 				cfg := cfgs[name]
 				h, w := cfg.OutputSizeFor(rgb.Width, rgb.Height)
 				dst := make([]float32, 3*h*w)
-				require.NoError(t, cfg.Preprocess(img, dst))
+				require.NoError(t, procs[name].Preprocess(img, dst))
 				require.Equal(t, want, tensorSHA256(dst), "%s tensor of %s", name, c.Input)
 				tensors++
 			}

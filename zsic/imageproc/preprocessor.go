@@ -74,6 +74,11 @@ func (p *Preprocessor) prepare(img image.Image) (*RGB, error) {
 		if !p.c.Resample.Valid() {
 			return nil, fmt.Errorf("preprocess image: resize with filter %d: want 0 (nearest) to 5 (hamming)", int(p.c.Resample))
 		}
+		if cw, ch := p.c.CropWidth, p.c.CropHeight; p.c.DoCenterCrop && p.c.Resample != Nearest &&
+			w != rgb.Width && h != rgb.Height && cw <= w && ch <= h {
+			// Only the pixels the center crop keeps are resampled.
+			return p.resize.resizeWindow(rgb, w, h, p.c.Resample, cropOffset(w, cw), cropOffset(h, ch), cw, ch), nil
+		}
 		rgb = p.resize.resize(rgb, w, h, p.c.Resample)
 	}
 	if p.c.DoCenterCrop && (p.c.CropWidth != rgb.Width || p.c.CropHeight != rgb.Height) {

@@ -81,6 +81,34 @@ func (r *resizer) resize(src *RGB, width, height int, f Filter) *RGB {
 	return r.resizeConvolve(src, width, height, f)
 }
 
+// resizeWindow is resize with the Pillow filter f (not Nearest) to a
+// width×height image of which only the ww×wh window at (x0, y0) is
+// computed and returned: the same pixels as resizing then cropping, at the
+// cost of the window alone. Both sides must change size.
+func (r *resizer) resizeWindow(src *RGB, width, height int, f Filter, x0, y0, ww, wh int) *RGB {
+	vert := r.coeffsFor(src.Height, height, f).window(y0, wh)
+	first := vert.first[0]
+	last := vert.first[wh-1] + vert.count[wh-1]
+	r.tmp.reset(ww, last-first)
+	resizeHorizontal(&r.tmp, src, first, r.coeffsFor(src.Width, width, f).window(x0, ww))
+	r.out.reset(ww, wh)
+	if cap(r.acc) < 3*ww {
+		r.acc = make([]int32, 3*ww)
+	}
+	resizeVertical(&r.out, &r.tmp, first, vert, r.acc[:3*ww])
+	return &r.out
+}
+
+// window returns the coefficients of output pixels i0..i0+n.
+func (c *coeffs) window(i0, n int) *coeffs {
+	return &coeffs{
+		first:   c.first[i0 : i0+n],
+		count:   c.count[i0 : i0+n],
+		weights: c.weights[i0*c.ksize : (i0+n)*c.ksize],
+		ksize:   c.ksize,
+	}
+}
+
 // reset makes m a width×height image, reusing its pixel buffer when it is
 // large enough; the pixels are left as they were.
 func (m *RGB) reset(width, height int) {
