@@ -229,7 +229,8 @@ func resizeHorizontal(dst, src *RGB, first int, c *coeffs) {
 				s1 += int32(p[1]) * w
 				s2 += int32(p[2]) * w
 			}
-			out[3*x], out[3*x+1], out[3*x+2] = clip8(s0), clip8(s1), clip8(s2)
+			o := out[3*x : 3*x+3 : 3*x+3]
+			o[0], o[1], o[2] = clip8(s0), clip8(s1), clip8(s2)
 		}
 	}
 }
@@ -247,11 +248,13 @@ func resizeVertical(dst, src *RGB, first int, c *coeffs, acc []int32) {
 		top := c.first[y] - first
 		for j, w := range c.weightsOf(y) {
 			row := src.Pix[(top+j)*stride : (top+j+1)*stride]
+			acc := acc[:len(row)] // one bounds check for the row
 			for i, p := range row {
 				acc[i] += int32(p) * w
 			}
 		}
 		out := dst.Pix[y*stride : (y+1)*stride]
+		out = out[:len(acc)]
 		for i, v := range acc {
 			out[i] = clip8(v)
 		}
