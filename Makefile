@@ -1,7 +1,7 @@
 # zsic: `make setup` once, then `make test`. See README.md.
 GO ?= go
 
-.PHONY: setup test vet build golden report fixtures fixtures-int8 bench bench-jpeg
+.PHONY: setup test vet build golden report prompts fixtures fixtures-int8 bench bench-jpeg
 
 setup:
 	$(GO) run ./cmd/zsic-setup
@@ -28,6 +28,10 @@ golden:
 report:
 	$(GO) run ./regress/cmd/report -o docs/quantization.md
 
+# docs/prompts.md: OpenAI's prompt ensemble and class names against the single prompt.
+prompts:
+	$(GO) run ./regress/cmd/prompts -o docs/prompts.md
+
 # Regenerates every fixture and reference file from its script (needs Debian's
 # python3-torch, python3-onnx, python3-pil, python3-numpy, sentencepiece and
 # python3-sentencepiece; about 30 minutes on 2 cores). Not part of CI. After it,
@@ -43,6 +47,9 @@ fixtures:
 	cd fixtures/tokenizer/clip && $(PY) gen_normalize.py > normalize.jsonl
 	$(PY) fixtures/tokenizer/sentencepiece/make.py
 	$(PY) zsic/dataset/testdata/gen_pil.py $(DATA)/cifar100/test.parquet
+	$(PY) zsic/dataset/wdstest/testdata/gen_webp.py $(DATA)/cifar100/test.parquet
+	$(PY) zsic/head/testdata/gen.py
+	$(PY) fixtures/ensemble/gen.py
 	$(GO) run ./fixtures/cmd/mksample -in $(DATA)/cifar100/test.parquet -n 1000 -seed 2026 -out fixtures/samples/cifar100-test-1000.json
 	ZSIC_DATA=$(DATA) ./fixtures/scripts/make_all.sh
 	$(MAKE) fixtures-int8

@@ -74,13 +74,13 @@ func QuantTable(rows []QuantRow) string {
 		a, b := p.Top1()
 		lo, hi := p.DeltaCI95()
 		fmt.Fprintf(&s, "| %s | %d | %.1f%% | %.1f%% | %+.1f pts (%+.1f to %+.1f) | %.1f%% | %d | %d | %s |\n",
-			r.Model, p.N, a, b, p.Delta(), lo, hi, p.Agreement(), p.OnlyFirst, p.OnlySecond, formatP(p.PValue()))
+			r.Model, p.N, a, b, p.Delta(), lo, hi, p.Agreement(), p.OnlyFirst, p.OnlySecond, FormatP(p.PValue()))
 	}
 	return s.String()
 }
 
-// formatP prints a p-value with three significant digits, or "< 0.0001".
-func formatP(p float64) string {
+// FormatP prints a p-value with three significant digits, or "< 0.0001".
+func FormatP(p float64) string {
 	if p < 1e-4 {
 		return "< 0.0001"
 	}

@@ -274,8 +274,17 @@ func (s *Suite) Run(ctx context.Context, c Case, clf *zsic.Classifier) (*Golden,
 // RunOn is Run reading the images from src, a stand-in for the suite's
 // dataset with the same rows (e.g. one that alters the images).
 func (s *Suite) RunOn(ctx context.Context, c Case, clf *zsic.Classifier, src dataset.Source) (*Golden, error) {
+	return s.run(ctx, c, clf, src, s.EvalOptions())
+}
+
+// RunWith is Run with other evaluation options, e.g. other prompts.
+func (s *Suite) RunWith(ctx context.Context, c Case, clf *zsic.Classifier, opt zsic.EvalOptions) (*Golden, error) {
+	return s.run(ctx, c, clf, s.src, opt)
+}
+
+func (s *Suite) run(ctx context.Context, c Case, clf *zsic.Classifier, src dataset.Source, opt zsic.EvalOptions) (*Golden, error) {
 	rows, info := s.Sample(c.Samples)
-	res, err := clf.Evaluate(ctx, src, rows, s.EvalOptions())
+	res, err := clf.Evaluate(ctx, src, rows, opt)
 	if err != nil {
 		return nil, fmt.Errorf("case %s: %w", c.Name(), err)
 	}

@@ -87,3 +87,21 @@ func (c *Classifier) EncodeClasses(names []string, prompts [][]string, batchSize
 	}
 	return &Labels{Names: names, Embeds: embeds}, nil
 }
+
+// classLabels returns the class embeddings Evaluate scores against: opt's
+// Labels, the ensembles of opt's Prompts, or names in opt's Template.
+func (c *Classifier) classLabels(names []string, opt EvalOptions) (*Labels, error) {
+	switch {
+	case opt.Labels != nil:
+		if len(opt.Labels.Embeds) != len(names) {
+			return nil, fmt.Errorf("%d class embeddings for %d classes", len(opt.Labels.Embeds), len(names))
+		}
+		return opt.Labels, nil
+	case opt.Prompts != nil:
+		if len(opt.Prompts) != len(names) {
+			return nil, fmt.Errorf("prompts for %d classes, the dataset has %d", len(opt.Prompts), len(names))
+		}
+		return c.EncodeClasses(names, opt.Prompts, opt.BatchSize)
+	}
+	return c.EncodeLabels(names, opt.Template, opt.BatchSize)
+}

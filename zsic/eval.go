@@ -17,6 +17,13 @@ type EvalOptions struct {
 	Classes []string
 	// Template is the prompt template; "" means DefaultTemplate.
 	Template string
+	// Prompts, when not nil, are each class's prompts, by label id; the
+	// embeddings of a class's prompts are ensembled (see Ensemble). They
+	// replace Template.
+	Prompts [][]string
+	// Labels, when not nil, are class embeddings made beforehand (a saved
+	// head, see package head), one per class; the text tower is not run.
+	Labels *Labels
 	// BatchSize is the number of images (and prompts) a tower runs at once;
 	// zero means DefaultBatchSize.
 	BatchSize int
@@ -108,7 +115,7 @@ func (c *Classifier) Evaluate(ctx context.Context, src Source, rows []int, opt E
 	}
 	res = &Result{}
 	start := time.Now()
-	labels, err := c.EncodeLabels(names, opt.Template, opt.BatchSize)
+	labels, err := c.classLabels(names, opt)
 	if err != nil {
 		return nil, fmt.Errorf("encode label prompts: %w", err)
 	}
@@ -129,6 +136,9 @@ func (c *Classifier) Evaluate(ctx context.Context, src Source, rows []int, opt E
 	start = time.Now()
 	err = c.embedBatches(ctx, in, batchOptions{size: opt.BatchSize, strict: opt.Strict}, func(b prepared, embeds [][]float32) error {
 		res.Failures = append(res.Failures, b.failures...)
+		if d := len(labels.Embeds[0]); len(embeds) > 0 && len(embeds[0]) != d {
+			return fmt.Errorf("the image encoder gives %d-value embeddings, the class embeddings have %d", len(embeds[0]), d)
+		}
 		for i, s := range b.samples {
 			scores, err := c.scoreChecked(embeds[i], labels, fmt.Sprintf("row %d", s.Row))
 			if err != nil {

@@ -4,15 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/zsic/zsic/zsic"
 	"github.com/zsic/zsic/zsic/dataset"
 	"github.com/zsic/zsic/zsic/hub"
+	"github.com/zsic/zsic/zsic/prompt"
 )
 
 // Task is the only task zsic evaluates.
@@ -28,6 +31,8 @@ type report struct {
 	Metrics   zsic.Metrics      `json:"metrics"`
 	Timings   reportTimings     `json:"timings"`
 	Failures  []zsic.Failure    `json:"failures,omitempty"`
+	// Prompts identifies the class names and prompts the run scored with.
+	Prompts *prompt.Record `json:"prompts,omitempty"`
 }
 
 type reportDataset struct {
@@ -57,7 +62,7 @@ type evalFlags struct {
 	seed        int64
 	columns     listFlag
 	batchSize   int
-	template    string
+	text        promptFlags
 	output      string
 	predictions string
 	labels      string
@@ -79,7 +84,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Int64Var(&f.seed, "seed", 0, "seed of --shuffle")
 	fs.Var(&f.columns, "column", "column mapping KEY=COLUMN, repeatable: input_column (default img), label_column (default fine_label)")
 	fs.IntVar(&f.batchSize, "batch-size", 32, "images (and prompts) per tower run")
-	fs.StringVar(&f.template, "template", zsic.DefaultTemplate, "prompt template; {} is replaced by the class name")
+	f.text.register(fs)
 	fs.StringVar(&f.output, "output", "", "write the JSON report to this file")
 	fs.StringVar(&f.predictions, "predictions", "", "write one JSON line per sample to this file")
 	fs.StringVar(&f.labels, "labels", "", "class names file (one per line, or a JSON array) for a label column without names")
@@ -92,6 +97,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if len(pos) > 0 {
 		return fmt.Errorf("unexpected argument %q (see zsic eval --help)", pos[0])
+	}
+	f.text.set = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.text.set[fl.Name] = true })
+	if f.labels != "" && f.text.classnames != "" {
+		return errors.New("give --labels or --classnames, not both")
 	}
 	if f.task != Task {
 		return fmt.Errorf("--task %s: zsic evaluates only %s", f.task, Task)
@@ -111,9 +121,18 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer src.Close()
-	classes, err := dataset.ClassNames(src, f.labels)
+	datasetClasses := src.Classes()
+	if f.labels != "" {
+		if datasetClasses, err = dataset.LoadLabels(f.labels); err != nil {
+			return err
+		}
+	}
+	text, err := f.text.plan(datasetClasses, src)
 	if err != nil {
 		return fmt.Errorf("dataset %s: %w", f.data, advise(err))
+	}
+	for _, w := range text.warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
 	var rows []int
 	if f.manifest != "" {
@@ -133,16 +152,35 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer clf.Close()
-	res, err := clf.Evaluate(ctx, src, rows, zsic.EvalOptions{
-		Classes:   classes,
-		Template:  f.template,
+	opt := zsic.EvalOptions{
+		Classes:   text.classes,
+		Prompts:   text.prompts,
+		Labels:    text.labels,
 		BatchSize: f.batchSize,
 		Strict:    f.strict,
 		Progress:  bar(stderr, f.quiet),
-	})
+	}
+	if text.labels != nil {
+		if err := checkHead(f.text.head, text, clf.Classifier); err != nil {
+			return err
+		}
+	}
+	var textTime time.Duration
+	if f.text.saveHead != "" {
+		start := time.Now()
+		if opt.Labels, err = clf.EncodeClasses(promptNames(text.classes), text.prompts, f.batchSize); err != nil {
+			return fmt.Errorf("encode class prompts: %w", err)
+		}
+		textTime = time.Since(start)
+		if err := saveHead(f.text.saveHead, clf.Classifier, text, opt.Labels); err != nil {
+			return err
+		}
+	}
+	res, err := clf.Evaluate(ctx, src, rows, opt)
 	if err != nil {
 		return err
 	}
+	res.TextEncode += textTime
 
 	m := res.Metrics
 	fmt.Fprintf(stdout, "top-1 %.2f%%  top-5 %.2f%%  mean per-class recall %.2f%%  (%d samples, %.2f ms/image)\n",
@@ -167,6 +205,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				Path: dataPath, Split: f.split, Samples: res.Samples, Shuffle: f.shuffle, Seed: f.seed, Manifest: f.manifest,
 				ColumnsMapping: map[string]string{"input_column": cols.Image, "label_column": cols.Label},
 			},
+			Prompts: &text.record,
 			Metrics: m,
 			Timings: reportTimings{
 				TextEncodeS:  res.TextEncode.Seconds(),
@@ -219,14 +258,28 @@ func parseColumns(vals []string) (dataset.Columns, error) {
 	return cols, nil
 }
 
-// openDataset opens a local dataset, or fetches a Hub dataset's split.
+// openDataset opens a local dataset, or fetches a Hub dataset's split. A
+// folder in CLIP_benchmark's WebDataset layout, and a Hub repository of
+// clip-benchmark or named wds_*, are read as WebDatasets.
 func openDataset(ctx context.Context, path, split string, cols dataset.Columns, stderr io.Writer) (dataset.Source, string, error) {
 	if _, err := os.Stat(path); err == nil || !hub.IsRepoID(path) || filepath.Ext(path) != "" {
+		if dataset.IsWebDataset(path) {
+			src, err := dataset.OpenWebDataset(path, split)
+			return src, path, err
+		}
 		src, err := dataset.Open(path, cols)
 		return src, path, advise(err)
 	}
 	c := hub.FromEnv()
 	c.Progress = bar(stderr, false)
+	if org, name, _ := strings.Cut(path, "/"); org == "clip-benchmark" || strings.HasPrefix(name, "wds_") {
+		dir, err := c.WebDataset(ctx, path, split, "main")
+		if err != nil {
+			return nil, "", err
+		}
+		src, err := dataset.OpenWebDataset(dir, split)
+		return src, path, err
+	}
 	files, err := c.DatasetSplit(ctx, path, split, "main")
 	if err != nil {
 		return nil, "", err

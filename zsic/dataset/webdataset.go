@@ -33,14 +33,15 @@ const maxMember = 512 << 20
 var wdsMeta = regexp.MustCompile(`^__[^/]*__($|/)`)
 
 // WebDatasetProblem is a sample of a WebDataset shard that cannot be used,
-// or the point where a shard is cut short, named by shard and key.
+// or the point where a shard is cut short, named by shard and key: the Err
+// of that row's Sample.
 type WebDatasetProblem struct {
 	Shard string // the shard file
 	Key   string // the sample's key, or the last good member's name
 	Err   string
 }
 
-func (p WebDatasetProblem) Error() string {
+func (p *WebDatasetProblem) Error() string {
 	return fmt.Sprintf("shard %s, key %s: %s", p.Shard, p.Key, p.Err)
 }
 
@@ -56,6 +57,13 @@ func (p WebDatasetProblem) Error() string {
 // Opening indexes every shard's member headers (skipping over the data),
 // so Len is known and rows can be chosen as in any Source; Read then opens
 // one shard at a time and reads only the chosen samples' images.
+//
+// A sample that cannot be used is still a row, whose Sample.Err (a
+// *WebDatasetProblem) names shard and key: one without an image or a .cls
+// member, with a .cls that is not an integer or not a class id of
+// classnames.txt, or with a repeated member. A shard cut short or corrupt
+// gives one such row where the damage starts; the samples after it in that
+// shard are lost. The caller counts these rows as failures or stops.
 type WebDataset struct {
 	dir, split string
 	shards     []string
@@ -63,7 +71,7 @@ type WebDataset struct {
 	samples    []wdsSample
 	classes    []string
 	templates  *prompt.Templates
-	problems   []WebDatasetProblem
+	problems   int
 }
 
 // wdsSample is one indexed sample.
@@ -74,6 +82,7 @@ type wdsSample struct {
 	offset int64  // of the image bytes in the shard
 	size   int64
 	label  int
+	err    *WebDatasetProblem // the sample cannot be used
 }
 
 // IsWebDataset reports whether dir looks like CLIP_benchmark's layout: a
@@ -83,13 +92,9 @@ func IsWebDataset(dir string) bool {
 	return len(matches) > 0
 }
 
-// OpenWebDataset indexes split of the WebDataset at dir. A sample without
-// an image or a .cls member, with a .cls that is not an integer or not a
-// class id of classnames.txt, and a shard cut short or corrupt, are
-// problems: with strict, Open fails at the first, naming shard and key;
-// otherwise the bad samples (and the rest of a damaged shard) are left out
-// and listed by Problems.
-func OpenWebDataset(dir, split string, strict bool) (*WebDataset, error) {
+// OpenWebDataset indexes split of the WebDataset at dir (see WebDataset).
+// A shard listed by nshards.txt that cannot be opened is an error.
+func OpenWebDataset(dir, split string) (*WebDataset, error) {
 	if split == "" || strings.ContainsAny(split, `/\`) || split == "." || split == ".." {
 		return nil, fmt.Errorf("open webdataset %s: split %q is not a folder name", dir, split)
 	}
@@ -133,17 +138,8 @@ func OpenWebDataset(dir, split string, strict bool) (*WebDataset, error) {
 		}
 		w.sizes = append(w.sizes, size)
 	}
-	for _, p := range w.problems {
-		if strict {
-			return nil, fmt.Errorf("open webdataset %s: %w", dir, p)
-		}
-	}
 	if len(w.samples) == 0 {
-		msg := fmt.Sprintf("open webdataset %s: split %s has no usable samples in %d shards", dir, split, n)
-		if len(w.problems) > 0 {
-			msg += fmt.Sprintf(" (%d problems; first: %s)", len(w.problems), w.problems[0])
-		}
-		return nil, errors.New(msg)
+		return nil, fmt.Errorf("open webdataset %s: split %s has no samples in %d shards", dir, split, n)
 	}
 	return w, nil
 }
@@ -214,7 +210,7 @@ func (w *WebDataset) index(i int, shard string) (int64, error) {
 		if err != nil {
 			// Samples before the damage are kept; the one being grouped
 			// may have lost members, so it goes too.
-			w.problems = append(w.problems, WebDatasetProblem{Shard: name, Key: last, Err: fmt.Sprintf("corrupt or truncated tar after this member: %v", err)})
+			w.problem(i, WebDatasetProblem{Shard: name, Key: last, Err: fmt.Sprintf("corrupt or truncated tar after this member: %v", err)})
 			return size, nil
 		}
 		off, err := f.Seek(0, io.SeekCurrent)
@@ -229,7 +225,7 @@ func (w *WebDataset) index(i int, shard string) (int64, error) {
 			if g != nil && g.key != k {
 				flush() // complete: the damage is in the next sample
 			}
-			w.problems = append(w.problems, WebDatasetProblem{Shard: name, Key: k, Err: fmt.Sprintf("truncated: member %s needs %d bytes at offset %d, the file ends at %d", hdr.Name, hdr.Size, off, size)})
+			w.problem(i, WebDatasetProblem{Shard: name, Key: k, Err: fmt.Sprintf("truncated: member %s needs %d bytes at offset %d, the file ends at %d", hdr.Name, hdr.Size, off, size)})
 			return size, nil
 		}
 		last = hdr.Name
@@ -256,7 +252,7 @@ func (w *WebDataset) index(i int, shard string) (int64, error) {
 			}
 			data, err := io.ReadAll(tr)
 			if err != nil {
-				w.problems = append(w.problems, WebDatasetProblem{Shard: name, Key: key, Err: fmt.Sprintf("reading %s: %v", hdr.Name, err)})
+				w.problem(i, WebDatasetProblem{Shard: name, Key: key, Err: fmt.Sprintf("reading %s: %v", hdr.Name, err)})
 				return size, nil
 			}
 			g.cls = string(data)
@@ -269,7 +265,7 @@ func (w *WebDataset) index(i int, shard string) (int64, error) {
 // addSample records the grouped sample g of shard i, or its problem.
 func (w *WebDataset) addSample(i int, shard string, g *wdsGroup) {
 	problem := func(msg string) {
-		w.problems = append(w.problems, WebDatasetProblem{Shard: shard, Key: g.key, Err: msg})
+		w.problem(i, WebDatasetProblem{Shard: shard, Key: g.key, Err: msg})
 	}
 	if g.dup != "" {
 		problem(fmt.Sprintf("member %s repeats a suffix of the sample", g.dup))
@@ -312,6 +308,12 @@ func (w *WebDataset) addSample(i int, shard string, g *wdsGroup) {
 	w.samples = append(w.samples, wdsSample{shard: i, key: g.key, member: img.Name, offset: g.offsets[ext], size: img.Size, label: label})
 }
 
+// problem records a row of shard i that cannot be used.
+func (w *WebDataset) problem(i int, p WebDatasetProblem) {
+	w.samples = append(w.samples, wdsSample{shard: i, key: p.Key, label: -1, err: &p})
+	w.problems++
+}
+
 // wdsSplit splits a member name as webdataset's base_plus_ext does: the key
 // is the folder and the base name up to its first dot, the suffix the rest,
 // lowercased. A name without a dot in its base has no key.
@@ -336,20 +338,21 @@ func (w *WebDataset) Classes() []string { return w.classes }
 // or nil without one.
 func (w *WebDataset) Templates() *prompt.Templates { return w.templates }
 
-// Problems returns the samples left out, and shards cut short, in order.
-func (w *WebDataset) Problems() []WebDatasetProblem { return w.problems }
+// Problems counts the rows that cannot be used (see WebDataset).
+func (w *WebDataset) Problems() int { return w.problems }
 
 // Shards returns the shard files, in order.
 func (w *WebDataset) Shards() []string { return w.shards }
 
-// Len returns the number of usable samples.
+// Len returns the number of rows: samples, and problems.
 func (w *WebDataset) Len() int { return len(w.samples) }
 
 // Close does nothing: shards are open only while Read reads them.
 func (w *WebDataset) Close() error { return nil }
 
 // Read calls fn for each of rows (see Source), opening one shard at a time.
-// A sample's Path is "<split>/<shard>.tar:<member>".
+// A sample's Path is "<split>/<shard>.tar:<member>"; a problem row has
+// Path "<split>/<shard>.tar:<key>" and Err set.
 func (w *WebDataset) Read(rows []int, fn func(Sample) error) error {
 	if err := checkRows(rows, len(w.samples)); err != nil {
 		return fmt.Errorf("read webdataset %s: %w", w.dir, err)
@@ -364,6 +367,12 @@ func (w *WebDataset) Read(rows []int, fn func(Sample) error) error {
 	for _, r := range rows {
 		s := w.samples[r]
 		name := w.shardName(s.shard)
+		if s.err != nil {
+			if err := fn(Sample{Row: r, Path: name + ":" + s.key, Label: -1, Err: s.err}); err != nil {
+				return err
+			}
+			continue
+		}
 		if s.shard != cur {
 			if f != nil {
 				f.Close()

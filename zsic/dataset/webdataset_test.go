@@ -22,14 +22,14 @@ func TestWebDatasetMatchesParquet(t *testing.T) {
 	built := wdstest.Build(t, dir, cifar, wdstest.Options{Rows: 48, PerShard: 20, Classes: pq.Classes(), Template: []string{"a photo of a {c}.", "itap of a {}."}})
 	require.Len(t, built, 48)
 
-	w, err := dataset.OpenWebDataset(dir, "test", true)
+	w, err := dataset.OpenWebDataset(dir, "test")
 	require.NoError(t, err)
 	defer w.Close()
 	require.Equal(t, 48, w.Len())
 	require.Len(t, w.Shards(), 3)
 	require.Equal(t, pq.Classes(), w.Classes())
 	require.Equal(t, []string{"a photo of a {c}.", "itap of a {}."}, w.Templates().List)
-	require.Empty(t, w.Problems())
+	require.Zero(t, w.Problems())
 
 	rows := []int{0, 1, 5, 19, 20, 21, 39, 40, 45, 47}
 	var want []dataset.Sample
@@ -64,7 +64,7 @@ func TestWebDatasetMatchesParquet(t *testing.T) {
 
 	require.True(t, dataset.IsWebDataset(dir))
 	require.False(t, dataset.IsWebDataset(filepath.Join(dir, "test")))
-	_, err = dataset.OpenWebDataset(dir, "train", false)
+	_, err = dataset.OpenWebDataset(dir, "train")
 	require.ErrorContains(t, err, `no split "train"`)
 	require.ErrorContains(t, err, "splits here: test")
 	require.ErrorContains(t, w.Read([]int{48}, func(dataset.Sample) error { return nil }), "out of range")
@@ -106,7 +106,7 @@ func TestWebDatasetGrouping(t *testing.T) {
 		{Name: "y.cls", Data: []byte(" 0 ")},
 		{Name: "y.json", Data: []byte("{}")},
 	})
-	w, err := dataset.OpenWebDataset(dir, "test", true)
+	w, err := dataset.OpenWebDataset(dir, "test")
 	require.NoError(t, err)
 	got := readAllWDS(t, w)
 	require.Len(t, got, 2)
@@ -143,15 +143,24 @@ func TestWebDatasetProblems(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := writeWDS(t, "x\ny\n", tt.members)
-			_, err := dataset.OpenWebDataset(dir, "test", true)
-			require.ErrorContains(t, err, tt.want)
-			w, err := dataset.OpenWebDataset(dir, "test", false)
+			w, err := dataset.OpenWebDataset(dir, "test")
 			require.NoError(t, err)
-			require.Len(t, w.Problems(), 1)
-			require.ErrorContains(t, w.Problems()[0], tt.want)
+			require.Equal(t, 1, w.Problems())
+			var bad []dataset.Sample
 			for _, s := range readAllWDS(t, w) {
-				require.False(t, strings.Contains(s.Path, ":b."), "sample b was kept: %s", s.Path)
+				if s.Err != nil {
+					bad = append(bad, s)
+				} else {
+					require.NotEmpty(t, s.Image)
+				}
 			}
+			require.Len(t, bad, 1)
+			require.ErrorContains(t, bad[0].Err, tt.want)
+			require.Equal(t, "test/0.tar:b", bad[0].Path)
+			require.Nil(t, bad[0].Image)
+			var p *dataset.WebDatasetProblem
+			require.ErrorAs(t, bad[0].Err, &p)
+			require.Equal(t, "b", p.Key)
 		})
 	}
 }
@@ -166,26 +175,30 @@ func TestWebDatasetTruncatedShard(t *testing.T) {
 	// Each member is a 512-byte header and one block of data: cut inside
 	// c.png's data (the fifth member), so a and b survive.
 	require.NoError(t, os.Truncate(shard, 4*1024+512+30))
-	_, err := dataset.OpenWebDataset(dir, "test", true)
-	require.ErrorContains(t, err, "shard test/0.tar, key c: truncated: member c.png needs")
-	w, err := dataset.OpenWebDataset(dir, "test", false)
+	w, err := dataset.OpenWebDataset(dir, "test")
 	require.NoError(t, err)
-	require.Equal(t, 3, w.Len()) // a, b, and shard 1's a
-	require.Len(t, w.Problems(), 1)
+	got := readAllWDS(t, w)
+	require.Len(t, got, 4) // a, b, the damage, and shard 1's a
+	require.ErrorContains(t, got[2].Err, "shard test/0.tar, key c: truncated: member c.png needs")
+	for _, k := range []int{0, 1, 3} {
+		require.NoError(t, got[k].Err)
+	}
 
 	// Garbage where a header should be.
-	require.NoError(t, os.Truncate(shard, 0))
-	require.NoError(t, os.WriteFile(shard, append(make([]byte, 0), []byte(strings.Repeat("garbage!", 200))...), 0o644))
-	_, err = dataset.OpenWebDataset(dir, "test", true)
-	require.ErrorContains(t, err, "shard test/0.tar, key (start of file): corrupt or truncated tar")
+	require.NoError(t, os.WriteFile(shard, []byte(strings.Repeat("garbage!", 200)), 0o644))
+	w, err = dataset.OpenWebDataset(dir, "test")
+	require.NoError(t, err)
+	got = readAllWDS(t, w)
+	require.Len(t, got, 2)
+	require.ErrorContains(t, got[0].Err, "shard test/0.tar, key (start of file): corrupt or truncated tar")
 
-	// A shard listed by nshards.txt but absent is an error either way.
+	// A shard listed by nshards.txt but absent is an error.
 	require.NoError(t, os.Remove(shard))
-	_, err = dataset.OpenWebDataset(dir, "test", false)
+	_, err = dataset.OpenWebDataset(dir, "test")
 	require.ErrorContains(t, err, "shard 0 of 2")
 	require.ErrorContains(t, err, "0.tar")
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "test", "nshards.txt"), []byte("two\n"), 0o644))
-	_, err = dataset.OpenWebDataset(dir, "test", false)
+	_, err = dataset.OpenWebDataset(dir, "test")
 	require.ErrorContains(t, err, `holds "two", want the number of shards`)
 }
