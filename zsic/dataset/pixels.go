@@ -10,8 +10,9 @@ import (
 
 // RGBPixels decodes an encoded image and returns its pixels as RGB bytes,
 // row-major (width*height*3), converted as PIL's Image.convert("RGB") does
-// (see imageproc.Decode and imageproc.ToRGB). Lossy formats (JPEG) depend on
-// the decoder, so their pixels may differ from PIL's by a few levels.
+// (see imageproc.Decode and imageproc.ToRGB). JPEG pixels equal PIL's when
+// libjpeg-turbo is loaded (imageproc.JPEGExact), else they may differ by a
+// few levels.
 func RGBPixels(img []byte) (width, height int, pix []byte, err error) {
 	m, err := imageproc.Decode(img)
 	if err != nil {
