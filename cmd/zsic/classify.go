@@ -8,7 +8,6 @@ import (
 	"image"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/zsic/zsic/zsic"
@@ -18,15 +17,17 @@ import (
 func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var (
 		mf       modelFlags
+		rf       runtimeFlags
 		labels   string
 		template string
 		top      int
 		asJSON   bool
 	)
-	fs := newFlagSet("classify", "(-m DIR | --model-id ID) IMAGE... --labels a,b,c [flags]",
+	fs := newFlagSet("classify", "(-m DIR | --model-id ID) IMAGE... --labels a,b,c|@FILE [flags]",
 		"zsic classify -m fixtures/models/tiny-clip cat.png --labels cat,dog,bird", stderr)
 	mf.register(fs)
-	fs.StringVar(&labels, "labels", "", "candidate labels, comma-separated")
+	rf.register(fs)
+	fs.StringVar(&labels, "labels", "", "candidate labels: a,b,c or @FILE (one per line, or a JSON array)")
 	fs.StringVar(&template, "template", zsic.DefaultTemplate, "prompt template; {} is replaced by the label")
 	fs.IntVar(&top, "top", 0, "print only the best N labels (0: all)")
 	fs.BoolVar(&asJSON, "json", false, "print the pipeline's output: a JSON list of {score, label} per image")
@@ -37,9 +38,12 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(images) == 0 {
 		return errors.New("no image given (see zsic classify --help)")
 	}
-	names := splitLabels(labels)
-	if len(names) == 0 {
-		return errors.New("no --labels: give the candidate labels, comma-separated")
+	if labels == "" {
+		return errors.New("no --labels: give the candidate labels, a,b,c or @FILE")
+	}
+	names, err := parseLabels(labels)
+	if err != nil {
+		return err
 	}
 	imgs := make([]image.Image, len(images))
 	for i, p := range images {
@@ -47,7 +51,7 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 	}
-	clf, err := mf.open(ctx, stderr)
+	clf, err := openModel(ctx, &mf, &rf, stderr)
 	if err != nil {
 		return err
 	}
@@ -86,17 +90,6 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 	return nil
-}
-
-// splitLabels splits a comma-separated list, dropping empty items.
-func splitLabels(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, ",") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 // readImage reads and decodes an image file.

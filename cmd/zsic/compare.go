@@ -24,7 +24,7 @@ var errWorse = errors.New("B is significantly worse than A")
 
 func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := compareFlags{failIfWorse: -1}
-	fs := newFlagSet("compare", "A.jsonl B.jsonl [--labels FILE] [--dataset D] [--output compare.html|.md] [--fail-if-worse PTS]",
+	fs := newFlagSet("compare", "A.jsonl B.jsonl [--labels a,b,c|@FILE] [--dataset D] [--output compare.html|.md] [--fail-if-worse PTS]",
 		"zsic compare fp32.jsonl int8.jsonl --dataset ../shared/data/cifar100/test.parquet --output compare.html --fail-if-worse 1", stderr)
 	registerPage(fs, &f.page, "flipped images")
 	fs.Float64Var(&f.failIfWorse, "fail-if-worse", -1, "exit 1 when B's top-1 is more than PTS points below A's and the difference is significant (see --alpha); negative: never")
@@ -43,7 +43,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if err := f.page.checkOutput(pos[0], pos[1], f.page.labels); err != nil {
+	if err := f.page.checkOutput(pos[0], pos[1], f.page.ds.labelsFile()); err != nil {
 		return err
 	}
 	var runs [2][]zsic.Prediction
@@ -73,14 +73,14 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("compare %s with %s: %w", pos[0], pos[1], err)
 	}
 	printComparison(stdout, c, pos[0], pos[1], f.alpha)
-	if f.page.output != "" {
+	if f.page.out.output != "" {
 		var thumbs map[int][]byte
 		if src != nil {
 			var flipped []zsic.Prediction
 			for _, fl := range c.Flips[:min(len(c.Flips), htmlreport.GallerySize)] {
 				flipped = append(flipped, fl.A)
 			}
-			if thumbs, err = thumbnails(src, f.page.data, flipped); err != nil {
+			if thumbs, err = thumbnails(src, f.page.ds.path, flipped); err != nil {
 				return err
 			}
 		}
@@ -96,7 +96,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err := f.page.writePage(doc); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "wrote %s\n", f.page.output)
+		fmt.Fprintf(stdout, "wrote %s\n", f.page.out.output)
 	}
 	if f.failIfWorse >= 0 && -c.Table.Delta() > f.failIfWorse+1e-9 && c.Significant(f.alpha) {
 		return fmt.Errorf("%w: top-1 %+.2f pts (more than the %g allowed by --fail-if-worse), exact McNemar %s (significant at --alpha %g)",

@@ -55,11 +55,15 @@ func TestEvalNoClassNames(t *testing.T) {
 
 	code, _, stderr := runCLI(t, append([]string{"eval", "-m", tinyCLIP(t), "--dataset", path, "--quiet"}, cols...)...)
 	require.Equal(t, 1, code)
-	require.Contains(t, stderr, "the label column has no ClassLabel names; give them with a labels file (--labels FILE)")
+	require.Contains(t, stderr, "the label column has no ClassLabel names; give them with --labels a,b,c or --labels @FILE")
 
 	labels := filepath.Join(dir, "labels.txt")
 	require.NoError(t, os.WriteFile(labels, []byte("apple\nmaple_tree\n"), 0o644))
-	code, stdout, stderr := runCLI(t, append([]string{"eval", "-m", tinyCLIP(t), "--dataset", path, "--quiet", "--labels", labels}, cols...)...)
+	// A file needs the @: a bare path would be one class name.
+	code, _, stderr = runCLI(t, append([]string{"eval", "-m", tinyCLIP(t), "--dataset", path, "--quiet", "--labels", labels}, cols...)...)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "--labels "+labels+" names a file: write --labels @"+labels)
+	code, stdout, stderr := runCLI(t, append([]string{"eval", "-m", tinyCLIP(t), "--dataset", path, "--quiet", "--labels", "@" + labels}, cols...)...)
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, "(4 samples")
 }

@@ -31,12 +31,14 @@ func (f inputFlag) Set(v string) error {
 func runEmbed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var (
 		mf        modelFlags
+		rf        runtimeFlags
 		inputs    []input
 		normalize bool
 	)
 	fs := newFlagSet("embed", "(-m DIR | --model-id ID) (--image FILE | --text STR)... [--normalize]",
 		`zsic embed -m fixtures/models/tiny-clip --text "This is a photo of a cat." --image cat.png`, stderr)
 	mf.register(fs)
+	rf.register(fs)
 	fs.Var(inputFlag{&inputs, true}, "image", "an image file to embed (repeatable)")
 	fs.Var(inputFlag{&inputs, false}, "text", "a text to embed as is, no template (repeatable)")
 	fs.BoolVar(&normalize, "normalize", false, "L2-normalize each embedding")
@@ -65,7 +67,7 @@ func runEmbed(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		imgs = append(imgs, img)
 	}
-	clf, err := mf.open(ctx, stderr)
+	clf, err := openModel(ctx, &mf, &rf, stderr)
 	if err != nil {
 		return err
 	}

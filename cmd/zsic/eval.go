@@ -14,7 +14,6 @@ import (
 
 	"github.com/zsic/zsic/zsic"
 	"github.com/zsic/zsic/zsic/dataset"
-	"github.com/zsic/zsic/zsic/hub"
 	"github.com/zsic/zsic/zsic/prompt"
 )
 
@@ -54,21 +53,18 @@ type reportTimings struct {
 // evalFlags are eval's flags beyond the model's.
 type evalFlags struct {
 	model       modelFlags
+	runtime     runtimeFlags
+	data        datasetFlags
+	out         outputFlags
 	task        string
-	data        string
-	split       string
 	samples     int
 	shuffle     bool
 	seed        int64
-	columns     listFlag
 	batchSize   int
 	text        promptFlags
-	output      string
 	predictions string
-	labels      string
 	manifest    string
 	strict      bool
-	quiet       bool
 }
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -76,21 +72,18 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlagSet("eval", "(-m DIR | --model-id ID | -m image-encoder=PATH -m text-encoder=PATH) --dataset PATH_OR_HUB_ID [flags]",
 		"zsic eval -m fixtures/models/tiny-clip --dataset ../shared/data/cifar100/test.parquet --samples 1000 --output report.json", stderr)
 	f.model.register(fs)
+	f.runtime.register(fs)
+	f.data.register(fs, "the labelled images")
+	f.out.register(fs, "the JSON report", true)
 	fs.StringVar(&f.task, "task", Task, "task (only "+Task+")")
-	fs.StringVar(&f.data, "dataset", "", "a parquet file or folder of shards, an image folder, a CSV/JSONL manifest, or a Hub dataset id")
-	fs.StringVar(&f.split, "split", "test", "dataset split (for a Hub dataset id)")
 	fs.IntVar(&f.samples, "samples", 0, "evaluate the first N rows (0: all)")
 	fs.BoolVar(&f.shuffle, "shuffle", false, "draw the --samples rows at random (seeded by --seed)")
 	fs.Int64Var(&f.seed, "seed", 0, "seed of --shuffle")
-	fs.Var(&f.columns, "column", "column mapping KEY=COLUMN, repeatable: input_column (default img), label_column (default fine_label)")
 	fs.IntVar(&f.batchSize, "batch-size", 32, "images (and prompts) per tower run")
 	f.text.register(fs)
-	fs.StringVar(&f.output, "output", "", "write the JSON report to this file")
 	fs.StringVar(&f.predictions, "predictions", "", "write one JSON line per sample to this file")
-	fs.StringVar(&f.labels, "labels", "", "class names file (one per line, or a JSON array) for a label column without names")
 	fs.StringVar(&f.manifest, "manifest", "", "evaluate the rows of a pinned sample manifest (e.g. fixtures/samples/cifar100-test-1000.json)")
 	fs.BoolVar(&f.strict, "strict", false, "fail on the first undecodable image instead of counting it")
-	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -100,36 +93,32 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	f.text.set = map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { f.text.set[fl.Name] = true })
-	if f.labels != "" && f.text.classnames != "" {
+	if f.data.labels != "" && f.text.classnames != "" {
 		return errors.New("give --labels or --classnames, not both")
 	}
 	if f.task != Task {
 		return fmt.Errorf("--task %s: zsic evaluates only %s", f.task, Task)
 	}
-	if f.data == "" {
+	if f.data.path == "" {
 		return errors.New("no --dataset: give a parquet file or folder, an image folder, a manifest, or a Hub dataset id")
 	}
 	if f.manifest != "" && (f.samples != 0 || f.shuffle) {
 		return errors.New("--manifest fixes the sample: drop --samples and --shuffle")
 	}
-	cols, err := parseColumns(f.columns)
-	if err != nil {
-		return err
-	}
-	src, dataPath, err := openDataset(ctx, f.data, f.split, cols, stderr)
+	src, cols, err := f.data.open(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
 	datasetClasses := src.Classes()
-	if f.labels != "" {
-		if datasetClasses, err = dataset.LoadLabels(f.labels); err != nil {
+	if f.data.labels != "" {
+		if datasetClasses, err = parseLabels(f.data.labels); err != nil {
 			return err
 		}
 	}
 	text, err := f.text.plan(datasetClasses, src)
 	if err != nil {
-		return fmt.Errorf("dataset %s: %w", f.data, advise(err))
+		return err
 	}
 	for _, w := range text.warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
@@ -144,10 +133,10 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	} else if rows, err = dataset.Select(src.Len(), f.samples, f.shuffle, f.seed); err != nil {
-		return fmt.Errorf("dataset %s: %w", f.data, err)
+		return fmt.Errorf("dataset %s: %w", f.data.path, err)
 	}
 
-	clf, err := f.model.open(ctx, stderr)
+	clf, err := openModel(ctx, &f.model, &f.runtime, stderr)
 	if err != nil {
 		return err
 	}
@@ -158,7 +147,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Labels:    text.labels,
 		BatchSize: f.batchSize,
 		Strict:    f.strict,
-		Progress:  bar(stderr, f.quiet),
+		Progress:  bar(stderr, f.out.quiet),
 	}
 	if text.labels != nil {
 		if err := checkHead(f.text.head, text, clf.Classifier); err != nil {
@@ -188,7 +177,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if n := len(res.Failures); n > 0 {
 		fmt.Fprintf(stderr, "warning: %d image(s) could not be decoded and were skipped; first: row %d: %s\n", n, res.Failures[0].Row, res.Failures[0].Err)
 	}
-	if f.output != "" {
+	if f.out.output != "" {
 		modelID := f.model.modelID
 		if modelID == "" {
 			modelID = clf.Model.Dir
@@ -200,9 +189,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				string(zsic.TextEncoder):  clf.Model.Towers[zsic.TextEncoder],
 			},
 			Task:   Task,
-			Device: f.model.device,
+			Device: f.runtime.device,
 			Dataset: reportDataset{
-				Path: dataPath, Split: f.split, Samples: res.Samples, Shuffle: f.shuffle, Seed: f.seed, Manifest: f.manifest,
+				Path: f.data.path, Split: f.data.split, Samples: res.Samples, Shuffle: f.shuffle, Seed: f.seed, Manifest: f.manifest,
 				ColumnsMapping: map[string]string{"input_column": cols.Image, "label_column": cols.Label},
 			},
 			Prompts: &text.record,
@@ -214,7 +203,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			},
 			Failures: res.Failures,
 		}
-		if err := writeJSON(f.output, func(w io.Writer) error {
+		if err := writeJSON(f.out.output, func(w io.Writer) error {
 			enc := json.NewEncoder(w)
 			enc.SetIndent("", "  ")
 			return enc.Encode(rep)
@@ -256,36 +245,6 @@ func parseColumns(vals []string) (dataset.Columns, error) {
 		}
 	}
 	return cols, nil
-}
-
-// openDataset opens a local dataset, or fetches a Hub dataset's split. A
-// folder in CLIP_benchmark's WebDataset layout, and a Hub repository of
-// clip-benchmark or named wds_*, are read as WebDatasets.
-func openDataset(ctx context.Context, path, split string, cols dataset.Columns, stderr io.Writer) (dataset.Source, string, error) {
-	if _, err := os.Stat(path); err == nil || !hub.IsRepoID(path) || filepath.Ext(path) != "" {
-		if dataset.IsWebDataset(path) {
-			src, err := dataset.OpenWebDataset(path, split)
-			return src, path, err
-		}
-		src, err := dataset.Open(path, cols)
-		return src, path, advise(err)
-	}
-	c := hub.FromEnv()
-	c.Progress = bar(stderr, false)
-	if org, name, _ := strings.Cut(path, "/"); org == "clip-benchmark" || strings.HasPrefix(name, "wds_") {
-		dir, err := c.WebDataset(ctx, path, split, "main")
-		if err != nil {
-			return nil, "", err
-		}
-		src, err := dataset.OpenWebDataset(dir, split)
-		return src, path, err
-	}
-	files, err := c.DatasetSplit(ctx, path, split, "main")
-	if err != nil {
-		return nil, "", err
-	}
-	src, err := dataset.OpenParquet(files, cols)
-	return src, path, err
 }
 
 // writeJSON writes a file through fill, replacing it only when complete.

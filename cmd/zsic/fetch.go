@@ -14,33 +14,34 @@ import (
 
 func runFetch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var (
-		modelID, data, split, revision, variant, to string
+		mf modelFlags
+		df datasetFlags
+		to string
 	)
-	fs := newFlagSet("fetch", "(--model-id org/name [--variant V] | --dataset org/name --split S) [--to PATH]",
+	fs := newFlagSet("fetch", "(--model-id org/name [--revision R] [--variant V] | --dataset org/name --split S [--dataset-revision R]) [--to PATH]",
 		"zsic fetch --dataset uoft-cs/cifar100 --split test --to ~/.cache/zsic/data/cifar100/test.parquet", stderr)
-	fs.StringVar(&modelID, "model-id", "", "Hub model id to download (the files zsic reads)")
-	fs.StringVar(&variant, "variant", "", "Transformers.js tower variant of --model-id")
-	fs.StringVar(&data, "dataset", "", "Hub dataset id whose split to download")
-	fs.StringVar(&split, "split", "test", "split of --dataset")
-	fs.StringVar(&revision, "revision", "main", "Hub revision")
+	mf.registerHub(fs)
+	df.registerHub(fs, "the Hub dataset whose split to download")
 	fs.StringVar(&to, "to", "", "also link the result here (the snapshot folder, or a single-shard split's parquet file)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 || (modelID == "") == (data == "") {
+	if len(pos) > 0 || (mf.modelID == "") == (df.path == "") {
 		return errors.New("give exactly one of --model-id or --dataset (see zsic fetch --help)")
 	}
-	c := hub.FromEnv()
-	c.Progress = bar(stderr, false)
+	if df.path != "" && isSet(fs, "revision") {
+		return errors.New("--revision is the revision of --model-id; for --dataset give --dataset-revision")
+	}
+	c := hubClient(stderr)
 	var got []string
-	if modelID != "" {
-		snap, err := c.Snapshot(ctx, hub.RepoModel, modelID, revision, zsic.ModelFiles(variant))
+	if mf.modelID != "" {
+		snap, err := c.Snapshot(ctx, hub.RepoModel, mf.modelID, mf.revision, zsic.ModelFiles(mf.variant))
 		if err != nil {
 			return err
 		}
 		got = []string{snap}
-	} else if got, err = c.DatasetSplit(ctx, data, split, revision); err != nil {
+	} else if got, err = c.DatasetSplit(ctx, df.path, df.split, df.revision); err != nil {
 		return err
 	}
 	for _, p := range got {

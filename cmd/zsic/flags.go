@@ -59,23 +59,37 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// modelFlags are the flags that choose and load a model.
+// The flag groups below are declared once and registered by each command
+// that needs them:
+//
+//	model    -m, --model-id, --revision, --variant  (eval, classify, embed; fetch: the Hub ones)
+//	runtime  --device, --threads                    (eval, classify, embed)
+//	dataset  --dataset, --split, --dataset-revision, --column, --labels
+//	                                                (eval, report, compare; fetch: the Hub ones)
+//	output   --output, --quiet                      (eval; report and compare: --output)
+//
+// --labels means the same everywhere: a comma-separated list of names, or
+// @FILE to read them from a file (one per line, or a JSON array).
+
+// modelFlags are the flags that choose a model.
 type modelFlags struct {
 	towers   listFlag
 	modelID  string
 	revision string
 	variant  string
-	device   string
-	threads  int
 }
 
+// register registers the model flags on fs.
 func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.Var(&m.towers, "m", "model folder, or ROLE=PATH for a tower (repeatable; roles: image-encoder, text-encoder)")
+	m.registerHub(fs)
+}
+
+// registerHub registers the model flags that name a Hub model.
+func (m *modelFlags) registerHub(fs *flag.FlagSet) {
 	fs.StringVar(&m.modelID, "model-id", "", "model folder, or a Hugging Face Hub id (org/name)")
 	fs.StringVar(&m.revision, "revision", "main", "Hub revision of --model-id")
 	fs.StringVar(&m.variant, "variant", "", "Transformers.js tower variant: quantized, fp16, int8, uint8 or q4 (default fp32)")
-	fs.StringVar(&m.device, "device", "cpu", "execution provider: "+strings.Join(zsic.Devices(), ", "))
-	fs.IntVar(&m.threads, "threads", 0, "ONNX Runtime intra-op threads (0: its default)")
 }
 
 // ref returns the model the flags name.
@@ -96,6 +110,18 @@ func (m *modelFlags) ref() (zsic.ModelRef, error) {
 	return ref, nil
 }
 
+// runtimeFlags are the flags that configure ONNX Runtime.
+type runtimeFlags struct {
+	device  string
+	threads int
+}
+
+// register registers the runtime flags on fs.
+func (r *runtimeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&r.device, "device", "cpu", "execution provider: "+strings.Join(zsic.Devices(), ", ")+" (directml:N for adapter N)")
+	fs.IntVar(&r.threads, "threads", 0, "ONNX Runtime intra-op threads (0: its default)")
+}
+
 // model is an open classifier with the runtime it runs on.
 type model struct {
 	*zsic.Classifier
@@ -105,22 +131,21 @@ type model struct {
 // Close closes the classifier, then the runtime.
 func (m *model) Close() error { return errors.Join(m.Classifier.Close(), m.rt.Close()) }
 
-// open resolves, loads and opens the model, printing its notes to stderr.
-func (m *modelFlags) open(ctx context.Context, stderr io.Writer) (*model, error) {
-	ref, err := m.ref()
+// openModel resolves, loads and opens the model mf names on the runtime rf
+// configures, printing the model's notes to stderr.
+func openModel(ctx context.Context, mf *modelFlags, rf *runtimeFlags, stderr io.Writer) (*model, error) {
+	ref, err := mf.ref()
 	if err != nil {
 		return nil, err
 	}
-	hc := hub.FromEnv()
-	hc.Progress = bar(stderr, false)
-	mod, err := zsic.Resolve(ctx, ref, hc)
+	mod, err := zsic.Resolve(ctx, ref, hubClient(stderr))
 	if err != nil {
 		return nil, advise(err)
 	}
 	for _, n := range mod.Notes {
 		fmt.Fprintf(stderr, "note: %s\n", n)
 	}
-	rt, err := zsic.NewRuntime(zsic.RuntimeOptions{Threads: m.threads, Device: m.device})
+	rt, err := zsic.NewRuntime(zsic.RuntimeOptions{Threads: rf.threads, Device: rf.device})
 	if err != nil {
 		return nil, advise(err)
 	}
@@ -130,6 +155,124 @@ func (m *modelFlags) open(ctx context.Context, stderr io.Writer) (*model, error)
 		return nil, advise(err)
 	}
 	return &model{Classifier: clf, rt: rt}, nil
+}
+
+// hubClient returns the Hub client of the environment, drawing its
+// downloads on stderr when it is a terminal.
+func hubClient(stderr io.Writer) *hub.Client {
+	c := hub.FromEnv()
+	c.Progress = bar(stderr, false)
+	return c
+}
+
+// datasetFlags are the flags that choose a dataset and its class names.
+type datasetFlags struct {
+	path     string
+	split    string
+	revision string
+	columns  listFlag
+	labels   string
+}
+
+// register registers the dataset flags on fs; what says what the dataset
+// is for.
+func (d *datasetFlags) register(fs *flag.FlagSet, what string) {
+	d.registerHub(fs, what)
+	fs.Var(&d.columns, "column", "column mapping KEY=COLUMN, repeatable: input_column (default img), label_column (default fine_label)")
+	fs.StringVar(&d.labels, "labels", "", "class names by label id, for a label column without names: a,b,c or @FILE (one per line, or a JSON array)")
+}
+
+// registerHub registers the dataset flags that name a Hub dataset.
+func (d *datasetFlags) registerHub(fs *flag.FlagSet, what string) {
+	fs.StringVar(&d.path, "dataset", "", what+": a parquet file or folder of shards, an image folder, a CSV/JSONL list, or a Hub dataset id (org/name)")
+	fs.StringVar(&d.split, "split", "test", "split of a Hub --dataset")
+	fs.StringVar(&d.revision, "dataset-revision", "main", "Hub revision of --dataset")
+}
+
+// ref returns the dataset the flags name.
+func (d *datasetFlags) ref() dataset.Ref {
+	return dataset.Ref{Path: d.path, Split: d.split, Revision: d.revision}
+}
+
+// open opens the dataset, fetching a Hub dataset's split into the cache.
+func (d *datasetFlags) open(ctx context.Context, stderr io.Writer) (dataset.Source, dataset.Columns, error) {
+	cols, err := parseColumns(d.columns)
+	if err != nil {
+		return nil, cols, err
+	}
+	src, err := dataset.Resolve(ctx, d.ref(), cols, hubClient(stderr))
+	if err != nil {
+		return nil, cols, advise(err)
+	}
+	return src, cols, nil
+}
+
+// classes returns the class names: --labels, else the dataset's own.
+func (d *datasetFlags) classes(src dataset.Source) ([]string, error) {
+	if d.labels != "" {
+		return parseLabels(d.labels)
+	}
+	if c := src.Classes(); len(c) > 0 {
+		return c, nil
+	}
+	return nil, advise(fmt.Errorf("dataset %s: %w: the label column has no ClassLabel names", d.path, zsic.ErrNoClasses))
+}
+
+// labelsFile returns the file --labels @FILE reads, or "".
+func (d *datasetFlags) labelsFile() string {
+	f, _ := strings.CutPrefix(d.labels, "@")
+	if f == d.labels {
+		return ""
+	}
+	return f
+}
+
+// parseLabels reads a --labels value: a comma-separated list of names, or
+// @FILE (whose names must be distinct, see dataset.LoadLabels). A value that names a file without the @ is refused rather than
+// read as one label.
+func parseLabels(v string) ([]string, error) {
+	if path, ok := strings.CutPrefix(v, "@"); ok {
+		names, err := dataset.LoadLabels(path)
+		if err != nil {
+			return nil, fmt.Errorf("--labels %s: %w", v, err)
+		}
+		return names, nil
+	}
+	if st, err := os.Stat(v); err == nil && st.Mode().IsRegular() {
+		return nil, fmt.Errorf("--labels %s names a file: write --labels @%s to read the names from it", v, v)
+	}
+	var names []string // repeats allowed, as the pipeline allows them
+	for _, l := range strings.Split(v, ",") {
+		if l = strings.TrimSpace(l); l != "" {
+			names = append(names, l)
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("--labels %q: no names; give a,b,c or @FILE", v)
+	}
+	return names, nil
+}
+
+// outputFlags are the flags that say where results go.
+type outputFlags struct {
+	output string
+	quiet  bool
+}
+
+// register registers --output, saying what is written, and --quiet when
+// the command draws progress.
+func (o *outputFlags) register(fs *flag.FlagSet, what string, progress bool) {
+	fs.StringVar(&o.output, "output", "", "write "+what+" to this file")
+	if progress {
+		fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+	}
+}
+
+// isSet reports whether the flag called name was given on the command line.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // advise adds to a library error the flag or command that fixes it.
@@ -148,7 +291,7 @@ func advise(err error) error {
 	case errors.Is(err, dataset.ErrPathOutside):
 		return fmt.Errorf("%w (--allow-outside-paths)", err)
 	case errors.Is(err, zsic.ErrNoClasses):
-		return fmt.Errorf("%w; give them with a labels file (--labels FILE)", err)
+		return fmt.Errorf("%w; give them with --labels a,b,c or --labels @FILE", err)
 	case errors.Is(err, fs.ErrNotExist) && strings.Contains(err.Error(), "ONNX Runtime library"):
 		return fmt.Errorf("%w (run `make setup`, or set %s to a libonnxruntime shared library)", err, ortlib.EnvVar)
 	case errors.Is(err, fs.ErrNotExist) && strings.Contains(err.Error(), "no config.json beside"):

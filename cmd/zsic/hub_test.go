@@ -92,3 +92,33 @@ func TestEvalFromHub(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, stderr, "acme/other")
 }
+
+// TestDatasetRevision evaluates a Hub dataset that exists only at a branch:
+// --dataset-revision reaches the Hub, and fetch keeps --revision for models.
+func TestDatasetRevision(t *testing.T) {
+	parquet, err := os.ReadFile(testenv.CIFAR100(t))
+	require.NoError(t, err)
+	srv := hubtest.NewServer(t, map[string]map[string][]byte{
+		"datasets/acme/cifar-v2@v2": {"data/test-00000-of-00001.parquet": parquet},
+	})
+	t.Setenv("HF_ENDPOINT", srv.URL)
+	t.Setenv("HF_HOME", t.TempDir())
+	t.Setenv("HF_HUB_CACHE", "")
+	t.Setenv("HF_HUB_OFFLINE", "")
+	t.Setenv("HF_TOKEN", "")
+
+	args := []string{"eval", "-m", tinyCLIP(t), "--dataset", "acme/cifar-v2", "--samples", "8", "--quiet"}
+	code, _, stderr := runCLI(t, args...)
+	require.Equal(t, 1, code, "the dataset has no main branch")
+	require.Contains(t, stderr, "acme/cifar-v2")
+	code, stdout, stderr := runCLI(t, append(args, "--dataset-revision", "v2")...)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "(8 samples")
+
+	code, _, stderr = runCLI(t, "fetch", "--dataset", "acme/cifar-v2", "--revision", "v2")
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "for --dataset give --dataset-revision")
+	code, stdout, stderr = runCLI(t, "fetch", "--dataset", "acme/cifar-v2", "--dataset-revision", "v2")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "test-00000-of-00001.parquet")
+}

@@ -89,7 +89,7 @@ func (p *promptFlags) plan(datasetClasses []string, src any) (*textPlan, error) 
 		tp.classes, namesSource = names, p.classnames
 	}
 	if len(tp.classes) == 0 {
-		return nil, fmt.Errorf("%w: the label column has no ClassLabel names; give them with a labels file (--labels FILE) or --classnames FILE", dataset.ErrNoClasses)
+		return nil, fmt.Errorf("%w: the label column has no ClassLabel names; give them with --labels a,b,c or --labels @FILE, or --classnames FILE", dataset.ErrNoClasses)
 	}
 	if p.cupl != "" {
 		c, err := prompt.LoadCuPL(p.cupl)

@@ -22,22 +22,16 @@ import (
 // pageFlags are the flags report and compare share: where the class names
 // and images come from, and where the page goes.
 type pageFlags struct {
-	labels  string
-	data    string
-	split   string
-	columns listFlag
-	output  string
-	format  string
-	title   string
+	ds     datasetFlags
+	out    outputFlags
+	format string
+	title  string
 }
 
 // registerPage registers the page flags on fs.
 func registerPage(fs *flag.FlagSet, p *pageFlags, what string) {
-	fs.StringVar(&p.labels, "labels", "", "class names file (one per line, or a JSON array)")
-	fs.StringVar(&p.data, "dataset", "", "the dataset the run evaluated, for the image thumbnails of the "+what+" (as zsic eval --dataset)")
-	fs.StringVar(&p.split, "split", "test", "dataset split (for a Hub dataset id)")
-	fs.Var(&p.columns, "column", "column mapping KEY=COLUMN of --dataset, as zsic eval's")
-	fs.StringVar(&p.output, "output", "", "write the page here: .html (one self-contained file) or .md (with SVG and PNG files beside it)")
+	p.ds.register(fs, "the dataset the run evaluated, for the image thumbnails of the "+what)
+	p.out.register(fs, "the page: .html (one self-contained file) or .md (with SVG and PNG files beside it)", false)
 	fs.StringVar(&p.format, "format", "", "html or md (default: from --output's extension, else html)")
 	fs.StringVar(&p.title, "title", "", "the page's title")
 }
@@ -50,7 +44,7 @@ func (p *pageFlags) pageFormat() (htmlreport.Format, error) {
 	case "md", "markdown":
 		return htmlreport.Markdown, nil
 	case "":
-		if strings.EqualFold(filepath.Ext(p.output), ".md") {
+		if strings.EqualFold(filepath.Ext(p.out.output), ".md") {
 			return htmlreport.Markdown, nil
 		}
 		return htmlreport.HTML, nil
@@ -61,28 +55,28 @@ func (p *pageFlags) pageFormat() (htmlreport.Format, error) {
 // checkOutput fails early when the page cannot be written to --output, or
 // would overwrite one of the inputs.
 func (p *pageFlags) checkOutput(inputs ...string) error {
-	if p.output == "" {
+	if p.out.output == "" {
 		return nil
 	}
-	dir := filepath.Dir(p.output)
+	dir := filepath.Dir(p.out.output)
 	st, err := os.Stat(dir)
 	if err != nil {
-		return fmt.Errorf("--output %s: %w", p.output, err)
+		return fmt.Errorf("--output %s: %w", p.out.output, err)
 	}
 	if !st.IsDir() {
-		return fmt.Errorf("--output %s: %s is not a folder", p.output, dir)
+		return fmt.Errorf("--output %s: %s is not a folder", p.out.output, dir)
 	}
-	if st, err := os.Stat(p.output); err == nil && st.IsDir() {
-		return fmt.Errorf("--output %s is a folder; give a file name", p.output)
+	if st, err := os.Stat(p.out.output); err == nil && st.IsDir() {
+		return fmt.Errorf("--output %s is a folder; give a file name", p.out.output)
 	}
 	for _, in := range inputs {
-		if in != "" && sameFile(in, p.output) {
-			return fmt.Errorf("--output %s is also an input (%s): give another file", p.output, in)
+		if in != "" && sameFile(in, p.out.output) {
+			return fmt.Errorf("--output %s is also an input (%s): give another file", p.out.output, in)
 		}
 	}
 	f, err := os.CreateTemp(dir, ".zsic-write-check-*")
 	if err != nil {
-		return fmt.Errorf("--output %s: folder not writable: %w", p.output, err)
+		return fmt.Errorf("--output %s: folder not writable: %w", p.out.output, err)
 	}
 	f.Close()
 	os.Remove(f.Name())
@@ -101,13 +95,17 @@ func sameFile(a, b string) bool {
 // in preds, saying so on stderr.
 func (p *pageFlags) classNames(fallback []string, src dataset.Source, stderr io.Writer, preds ...[]zsic.Prediction) ([]string, string, error) {
 	switch {
-	case p.labels != "":
-		names, err := dataset.LoadLabels(p.labels)
-		return names, "labels file " + p.labels, err
+	case p.ds.labels != "":
+		names, err := parseLabels(p.ds.labels)
+		what := "--labels"
+		if f := p.ds.labelsFile(); f != "" {
+			what = "labels file " + f
+		}
+		return names, what, err
 	case len(fallback) > 0:
 		return fallback, "", nil
 	case src != nil && len(src.Classes()) > 0:
-		return src.Classes(), "dataset " + p.data, nil
+		return src.Classes(), "dataset " + p.ds.path, nil
 	}
 	n := 0
 	for _, ps := range preds {
@@ -125,14 +123,10 @@ func (p *pageFlags) classNames(fallback []string, src dataset.Source, stderr io.
 
 // openSource opens --dataset, or returns nil when it is not given.
 func (p *pageFlags) openSource(ctx context.Context, stderr io.Writer) (dataset.Source, error) {
-	if p.data == "" {
+	if p.ds.path == "" {
 		return nil, nil
 	}
-	cols, err := parseColumns(p.columns)
-	if err != nil {
-		return nil, err
-	}
-	src, _, err := openDataset(ctx, p.data, p.split, cols, stderr)
+	src, _, err := p.ds.open(ctx, stderr)
 	return src, err
 }
 
@@ -192,7 +186,7 @@ func joinInts(xs []int) string {
 // writePage writes a rendered page to --output, and a Markdown page's
 // files beside it; each file is replaced only when complete.
 func (p *pageFlags) writePage(doc *htmlreport.Document) error {
-	dir := filepath.Dir(p.output)
+	dir := filepath.Dir(p.out.output)
 	names := make([]string, 0, len(doc.Files))
 	for n := range doc.Files {
 		names = append(names, n)
@@ -204,13 +198,13 @@ func (p *pageFlags) writePage(doc *htmlreport.Document) error {
 			return err
 		}
 	}
-	return writeJSON(p.output, func(w io.Writer) error { _, err := w.Write(doc.Body); return err })
+	return writeJSON(p.out.output, func(w io.Writer) error { _, err := w.Write(doc.Body); return err })
 }
 
 // pagePrefix is the name prefix of a Markdown page's files: --output's
 // base name without its extension.
 func (p *pageFlags) pagePrefix() string {
-	base := filepath.Base(p.output)
+	base := filepath.Base(p.out.output)
 	return strings.TrimSuffix(base, filepath.Ext(base))
 }
 
@@ -235,14 +229,14 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(pos) > 0 {
 		return fmt.Errorf("unexpected argument %q (see zsic report --help)", pos[0])
 	}
-	if f.predictions == "" || f.page.output == "" {
+	if f.predictions == "" || f.page.out.output == "" {
 		return errors.New("give --predictions FILE and --output FILE (see zsic report --help)")
 	}
 	format, err := f.page.pageFormat()
 	if err != nil {
 		return err
 	}
-	if err := f.page.checkOutput(f.predictions, f.report, f.page.labels); err != nil {
+	if err := f.page.checkOutput(f.predictions, f.report, f.page.ds.labelsFile()); err != nil {
 		return err
 	}
 	preds, pfile, err := runreport.ReadPredictions(f.predictions)
@@ -280,7 +274,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	a := htmlreport.Analyze(preds, classes)
 	var thumbs map[int][]byte
 	if src != nil {
-		if thumbs, err = thumbnails(src, f.page.data, a.Mistakes); err != nil {
+		if thumbs, err = thumbnails(src, f.page.ds.path, a.Mistakes); err != nil {
 			return err
 		}
 	}
@@ -295,8 +289,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if f.report != "" {
 		sources = append(sources, f.report)
 	}
-	if f.page.data != "" {
-		sources = append(sources, f.page.data)
+	if f.page.ds.path != "" {
+		sources = append(sources, f.page.ds.path)
 	}
 	doc, err := htmlreport.RenderRun(htmlreport.Run{Title: title, Analysis: a, Report: rep, Sources: sources, Thumbs: thumbs}, format, f.page.pagePrefix())
 	if err != nil {
@@ -305,7 +299,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := f.page.writePage(doc); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s (%d samples, top-1 %.2f%%)\n", f.page.output, a.Samples, a.Metrics.Top1)
+	fmt.Fprintf(stdout, "wrote %s (%d samples, top-1 %.2f%%)\n", f.page.out.output, a.Samples, a.Metrics.Top1)
 	return nil
 }
 

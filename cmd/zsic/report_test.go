@@ -54,7 +54,7 @@ func TestCompareCLI(t *testing.T) {
 	require.NoError(t, os.WriteFile(labels, []byte("apple\nbear\ncat\ndog\n"), 0o644))
 
 	out := filepath.Join(dir, "cmp.html")
-	code, stdout, stderr := runCLI(t, "compare", pa, pb, "--labels", labels, "--output", out)
+	code, stdout, stderr := runCLI(t, "compare", pa, pb, "--labels", "@"+labels, "--output", out)
 	require.Equal(t, 0, code, stderr)
 	// b=20, c=5: p = 2·Σ_{i≤5} C(25, i)/2^25 = 2·68406/33554432 = 0.004077.
 	require.Contains(t, stdout, "top-1 accuracy            60.00%    52.50%    -7.50 pts")
@@ -66,14 +66,14 @@ func TestCompareCLI(t *testing.T) {
 	require.Contains(t, string(page), `data-chart="delta"`)
 	require.Contains(t, string(page), "apple")
 
-	code, _, stderr = runCLI(t, "compare", pa, pb, "--labels", labels, "--fail-if-worse", "5")
+	code, _, stderr = runCLI(t, "compare", pa, pb, "--labels", "@"+labels, "--fail-if-worse", "5")
 	require.Equal(t, 1, code)
 	require.Contains(t, stderr, "B is significantly worse than A: top-1 -7.50 pts (more than the 5 allowed by --fail-if-worse), exact McNemar p = 0.00408")
-	code, _, _ = runCLI(t, "compare", pa, pb, "--labels", labels, "--fail-if-worse", "8")
+	code, _, _ = runCLI(t, "compare", pa, pb, "--labels", "@"+labels, "--fail-if-worse", "8")
 	require.Equal(t, 0, code, "a drop within PTS passes")
-	code, _, _ = runCLI(t, "compare", pa, pb, "--labels", labels, "--fail-if-worse", "0", "--alpha", "0.001")
+	code, _, _ = runCLI(t, "compare", pa, pb, "--labels", "@"+labels, "--fail-if-worse", "0", "--alpha", "0.001")
 	require.Equal(t, 0, code, "a drop not significant at --alpha passes")
-	code, _, _ = runCLI(t, "compare", pb, pa, "--labels", labels, "--fail-if-worse", "0")
+	code, _, _ = runCLI(t, "compare", pb, pa, "--labels", "@"+labels, "--fail-if-worse", "0")
 	require.Equal(t, 0, code, "B better than A passes")
 
 	md := filepath.Join(dir, "cmp.md")
@@ -131,7 +131,7 @@ func TestReportBadInput(t *testing.T) {
 		{"no predictions", []string{"report", "--output", filepath.Join(dir, "x.html")}, "give --predictions FILE and --output FILE"},
 		{"missing predictions", []string{"report", "--predictions", filepath.Join(dir, "none.jsonl"), "--output", filepath.Join(dir, "x.html")}, "none.jsonl: no such file"},
 		{"bad line", []string{"report", "--predictions", garbage, "--output", filepath.Join(dir, "x.html")}, "garbage.jsonl: line 1: row 1: want 1 to 5 ranked labels in top5, got 0"},
-		{"unknown labels", []string{"report", "--predictions", pa, "--labels", labels3, "--output", filepath.Join(dir, "x.html")}, "predictions " + pa + ": prediction 3 (row 2): predicted label 3 is not one of the 3 classes of labels file " + labels3},
+		{"unknown labels", []string{"report", "--predictions", pa, "--labels", "@" + labels3, "--output", filepath.Join(dir, "x.html")}, "predictions " + pa + ": prediction 3 (row 2): predicted label 3 is not one of the 3 classes of labels file " + labels3},
 		{"dataset lacks the rows", []string{"report", "--predictions", far, "--dataset", cifar, "--output", filepath.Join(dir, "x.html")}, "has 9999 rows, but the predictions name row 12345, 20000: is it the dataset the run evaluated?"},
 		{"dataset with other labels", []string{"report", "--predictions", relabelled, "--dataset", cifar, "--output", filepath.Join(dir, "x.html")}, "row 0 has label 65 in the dataset but 3 in the predictions: is it the dataset the run evaluated?"},
 		{"output folder missing", []string{"report", "--predictions", pa, "--output", noDir}, "--output " + noDir},
@@ -141,7 +141,7 @@ func TestReportBadInput(t *testing.T) {
 		{"format", []string{"report", "--predictions", pa, "--output", filepath.Join(dir, "x.html"), "--format", "pdf"}, "--format pdf: want html or md"},
 		{"compare one file", []string{"compare", pa}, "give two predictions files, A and B (got 1 arguments"},
 		{"compare other samples", []string{"compare", pa, short}, "the runs are over different samples (200 and 150 predictions): 50 rows only in A: 150, 151"},
-		{"compare unknown labels", []string{"compare", pa, pb, "--labels", labels3}, "label 3 is not one of the 3 classes of labels file"},
+		{"compare unknown labels", []string{"compare", pa, pb, "--labels", "@" + labels3}, "label 3 is not one of the 3 classes of labels file"},
 		{"compare output is B", []string{"compare", pa, pb, "--output", pb}, "is also an input"},
 		{"compare alpha", []string{"compare", pa, pb, "--alpha", "2"}, "--alpha 2: want a level between 0 and 1"},
 	}

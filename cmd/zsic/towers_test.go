@@ -52,3 +52,29 @@ func TestParseTowers(t *testing.T) {
 		})
 	}
 }
+
+func TestParseLabels(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "names.txt")
+	require.NoError(t, os.WriteFile(file, []byte("apple\nmaple_tree\n"), 0o644))
+	for _, tc := range []struct {
+		value string
+		want  []string
+		err   string
+	}{
+		{"cat,dog, bird ,", []string{"cat", "dog", "bird"}, ""},
+		{"@" + file, []string{"apple", "maple_tree"}, ""},
+		{file, nil, "names a file: write --labels @" + file},
+		{"@" + filepath.Join(dir, "none.txt"), nil, "none.txt: no such file"},
+		{"cat,cat", []string{"cat", "cat"}, ""},
+		{" , ", nil, "no names"},
+	} {
+		got, err := parseLabels(tc.value)
+		if tc.err != "" {
+			require.ErrorContains(t, err, tc.err, tc.value)
+			continue
+		}
+		require.NoError(t, err)
+		require.Equal(t, tc.want, got)
+	}
+}

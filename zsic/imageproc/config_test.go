@@ -1,6 +1,7 @@
 package imageproc
 
 import (
+	"image"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -98,7 +99,7 @@ func TestOutputSize(t *testing.T) {
 			require.NoError(t, err)
 			h, w := c.OutputSize()
 			require.Equal(t, [2]int{tt.fixedH, tt.fixedW}, [2]int{h, w})
-			h, w = c.OutputSizeFor(tt.imgW, tt.imgH)
+			h, w = c.OutputSizeFor(image.Pt(tt.imgW, tt.imgH))
 			require.Equal(t, [2]int{tt.forH, tt.forW}, [2]int{h, w})
 		})
 	}

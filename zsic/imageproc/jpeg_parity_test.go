@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"image"
 	"math"
 	"os"
 	"path/filepath"
@@ -123,7 +124,7 @@ func TestJPEGParity(t *testing.T) {
 			pixels++
 			for name, want := range c.Tensors {
 				cfg := cfgs[name]
-				h, w := cfg.OutputSizeFor(rgb.Width, rgb.Height)
+				h, w := cfg.OutputSizeFor(image.Pt(rgb.Width, rgb.Height))
 				dst := make([]float32, 3*h*w)
 				require.NoError(t, procs[name].Preprocess(img, dst))
 				require.Equal(t, want, tensorSHA256(dst), "%s tensor of %s", name, c.Input)

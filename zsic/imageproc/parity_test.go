@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"image"
 	"math"
 	"os"
 	"path/filepath"
@@ -65,7 +66,7 @@ func TestPreprocessParity(t *testing.T) {
 			require.NoError(t, err)
 			requireSamePixels(t, readCase(t, c.Resized), resized, "resized image")
 
-			oh, ow := cfg.OutputSizeFor(rgb.Width, rgb.Height)
+			oh, ow := cfg.OutputSizeFor(image.Pt(rgb.Width, rgb.Height))
 			require.Equal(t, c.TensorShape, []int{3, oh, ow}, "tensor shape")
 			got := make([]float32, 3*oh*ow)
 			require.NoError(t, cfg.Preprocess(img, got))

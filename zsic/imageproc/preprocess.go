@@ -19,12 +19,13 @@ func (c Config) OutputSize() (height, width int) {
 }
 
 // OutputSizeFor returns the height and width of the tensor Preprocess
-// writes for an image of the given size.
-func (c Config) OutputSizeFor(imgWidth, imgHeight int) (height, width int) {
+// writes for an image of the given size (X wide, Y high, as
+// image.Rectangle.Size gives it).
+func (c Config) OutputSizeFor(size image.Point) (height, width int) {
 	if c.DoCenterCrop {
 		return c.CropHeight, c.CropWidth
 	}
-	width, height = c.resizeSize(imgWidth, imgHeight)
+	width, height = c.resizeSize(size.X, size.Y)
 	return height, width
 }
 

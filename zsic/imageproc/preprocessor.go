@@ -33,7 +33,7 @@ const maxKeptBytes = 16 << 20
 // does.
 func (p *Preprocessor) Preprocess(img image.Image, dst []float32) error {
 	b := img.Bounds()
-	h, w := p.c.OutputSizeFor(b.Dx(), b.Dy())
+	h, w := p.c.OutputSizeFor(b.Size())
 	if len(dst) != 3*h*w {
 		return fmt.Errorf("preprocess %dx%d image: dst holds %d floats, want 3*%d*%d = %d",
 			b.Dx(), b.Dy(), len(dst), h, w, 3*h*w)

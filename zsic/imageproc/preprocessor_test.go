@@ -33,7 +33,7 @@ func TestPreprocessorReuse(t *testing.T) {
 		}
 		img := decodeInput(t, c.Input)
 		b := img.Bounds()
-		oh, ow := cfg.OutputSizeFor(b.Dx(), b.Dy())
+		oh, ow := cfg.OutputSizeFor(b.Size())
 		want := make([]float32, 3*oh*ow)
 		require.NoError(t, cfg.Preprocess(img, want))
 		got := make([]float32, len(want))
@@ -75,7 +75,7 @@ func TestPreprocessorNearestAndPadding(t *testing.T) {
 		p := cfg.NewPreprocessor()
 		for _, img := range []image.Image{white, small, white, small} {
 			b := img.Bounds()
-			h, w := cfg.OutputSizeFor(b.Dx(), b.Dy())
+			h, w := cfg.OutputSizeFor(b.Size())
 			want, got := make([]float32, 3*h*w), make([]float32, 3*h*w)
 			require.NoError(t, cfg.Preprocess(img, want))
 			require.NoError(t, p.Preprocess(img, got))
