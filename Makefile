@@ -1,7 +1,7 @@
 # zsic: `make setup` once, then `make test`. See README.md.
 GO ?= go
 
-.PHONY: setup test vet build golden report prompts fixtures fixtures-int8 bench bench-jpeg
+.PHONY: setup test vet build golden report prompts fixtures fixtures-int8 bench bench-jpeg cross ortcompare
 
 setup:
 	$(GO) run ./cmd/zsic-setup
@@ -12,6 +12,18 @@ test:
 
 build:
 	$(GO) build -o bin/zsic ./cmd/zsic
+
+# Windows (cgo via mingw-w64, run under Wine), linux/arm64 (cgo, run under
+# qemu) and a cgo-less vet for darwin/arm64 and windows/arm64; installs its
+# Debian packages itself. See README's Platforms.
+cross:
+	GO=$(GO) ./scripts/cross.sh
+
+# Paired benchmark of the pinned ONNX Runtime against another release (NEW),
+# same binary, interleaved rounds; prints benchstat's table.
+NEW ?= 1.30.0
+ortcompare:
+	GO=$(GO) ./scripts/ortcompare.sh "" $(NEW)
 
 bench:
 	$(GO) test -run '^$$' -bench . ./regress

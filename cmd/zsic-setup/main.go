@@ -6,7 +6,7 @@
 //
 // With -platform GOOS/GOARCH it only fetches the runtime of that platform
 // (for cross checks, e.g. windows/amd64 under Wine) and prints the library's
-// path.
+// path; with -find REL it prints where the shared data file REL is.
 package main
 
 import (
@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/zsic/zsic/internal/cache"
 	"github.com/zsic/zsic/internal/ortdist"
 	"github.com/zsic/zsic/internal/setup"
 )
@@ -25,8 +26,10 @@ func main() {
 	version := flag.String("ort", ortdist.Version, "ONNX Runtime `version` to install (pinned: "+strings.Join(ortdist.Versions(), ", ")+")")
 	platform := flag.String("platform", "", "only fetch the ONNX Runtime of `GOOS/GOARCH` into the cache and print its path")
 	cross := flag.Bool("cross", false, "also install the system packages `make cross` needs")
+	printVersion := flag.Bool("print-version", false, "only print the pinned ONNX Runtime version")
+	find := flag.String("find", "", "only print the path of the shared data file `REL` (e.g. cifar100/test.parquet)")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: zsic-setup [-ort VERSION] [-cross] [-platform GOOS/GOARCH]\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: zsic-setup [-ort VERSION] [-cross] [-platform GOOS/GOARCH] [-find REL]\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -36,6 +39,20 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if *printVersion {
+		fmt.Println(ortdist.Version)
+		return
+	}
+	if *find != "" {
+		root, _ := os.Getwd()
+		p, err := cache.FindData(root, *find)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "setup: %v\n", err)
+			os.Exit(1)
+		}
+		fmt.Println(p)
+		return
+	}
 	if err := run(ctx, *version, *platform, *cross); err != nil {
 		fmt.Fprintf(os.Stderr, "setup: %v\n", err)
 		os.Exit(1)

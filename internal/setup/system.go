@@ -33,6 +33,8 @@ var systemPackages = []SystemPackage{
 	{GroupCross, "gcc-mingw-w64-x86-64", "cross-compiling zsic.exe with cgo for windows/amd64"},
 	{GroupCross, "wine64", "running zsic.exe in the Windows check"},
 	{GroupCross, "gcc-aarch64-linux-gnu", "cross-compiling zsic with cgo for linux/arm64"},
+	{GroupCross, "libstdc++6-arm64-cross", "the C++ runtime the arm64 libonnxruntime.so.1 needs under qemu"},
+	{GroupCross, "qemu-user-static", "running the linux/arm64 build (qemu-aarch64-static)"},
 }
 
 // Packages returns the system packages of the given groups.

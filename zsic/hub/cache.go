@@ -3,9 +3,11 @@ package hub
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -59,10 +61,15 @@ func cachedCommit(dir, revision string) (string, error) {
 }
 
 // linkBlob makes pointer a relative symlink to blob, replacing whatever was
-// there, as huggingface_hub lays out snapshots.
+// there, as huggingface_hub lays out snapshots. On Windows, where a symlink
+// needs a privilege most users lack, pointer is a hard link to blob instead
+// (a copy where hard links fail), much as huggingface_hub copies there.
 func linkBlob(blob, pointer string) error {
 	if err := os.MkdirAll(filepath.Dir(pointer), 0o755); err != nil {
 		return fmt.Errorf("link %s: %w", pointer, err)
+	}
+	if runtime.GOOS == "windows" {
+		return hardLinkBlob(blob, pointer)
 	}
 	rel, err := filepath.Rel(filepath.Dir(pointer), blob)
 	if err != nil {
@@ -81,6 +88,45 @@ func linkBlob(blob, pointer string) error {
 		return fmt.Errorf("link %s: %w", pointer, err)
 	}
 	return nil
+}
+
+// hardLinkBlob makes pointer a hard link to blob, or a copy of it.
+func hardLinkBlob(blob, pointer string) error {
+	if b, err := os.Stat(blob); err == nil {
+		if p, err := os.Stat(pointer); err == nil && os.SameFile(b, p) {
+			return nil
+		}
+	}
+	tmp := pointer + ".tmp-link"
+	os.Remove(tmp)
+	if err := os.Link(blob, tmp); err != nil {
+		if err := copyFile(blob, tmp); err != nil {
+			os.Remove(tmp)
+			return fmt.Errorf("link %s: %w", pointer, err)
+		}
+	}
+	if err := os.Rename(tmp, pointer); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("link %s: %w", pointer, err)
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // snapshotFiles lists the files of a snapshot folder, as slash-separated

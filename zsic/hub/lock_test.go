@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -12,7 +13,16 @@ import (
 // TestLockFileExclusive checks the cache lock on this platform (flock on
 // Unix, LockFileEx on Windows, where `make cross` runs it under Wine).
 func TestLockFileExclusive(t *testing.T) {
-	path := filepath.Join(t.TempDir(), ".locks", "repo", "etag.lock")
+	// Not t.TempDir: its cleanup uses os.RemoveAll, which under Wine 8.0
+	// cannot delete (no POSIX-semantics delete); os.Remove can.
+	root, err := os.MkdirTemp("", "zsic-lock-")
+	require.NoError(t, err)
+	path := filepath.Join(root, ".locks", "repo", "etag.lock")
+	t.Cleanup(func() {
+		for p := path; p != filepath.Dir(root); p = filepath.Dir(p) {
+			require.NoError(t, os.Remove(p))
+		}
+	})
 	unlock, err := lockFile(context.Background(), path, nil)
 	require.NoError(t, err)
 
