@@ -33,6 +33,10 @@ type EvalOptions struct {
 	// Progress, when set, is told after each batch how many rows are done
 	// (task "eval", in progress.Items), and last when the run ends.
 	Progress progress.Func
+	// Batch, when set, is called after each batch with the predictions it
+	// made and the rows it skipped, in row order (e.g. to save them as the
+	// run goes); an error ends the run.
+	Batch func(preds []Prediction, failures []Failure) error
 }
 
 // Prediction is one sample's outcome: its row, true label, and the five best
@@ -139,6 +143,7 @@ func (c *Classifier) Evaluate(ctx context.Context, src Source, rows []int, opt E
 		if d := len(labels.Embeds[0]); len(embeds) > 0 && len(embeds[0]) != d {
 			return fmt.Errorf("the image encoder gives %d-value embeddings, the class embeddings have %d", len(embeds[0]), d)
 		}
+		first := len(res.Predictions)
 		for i, s := range b.samples {
 			scores, err := c.scoreChecked(embeds[i], labels, fmt.Sprintf("row %d", s.Row))
 			if err != nil {
@@ -150,6 +155,11 @@ func (c *Classifier) Evaluate(ctx context.Context, src Source, rows []int, opt E
 				p.Top5[k], p.Scores[k] = r.Label, r.Score
 			}
 			res.Predictions = append(res.Predictions, p)
+		}
+		if opt.Batch != nil && len(b.samples)+len(b.failures) > 0 {
+			if err := opt.Batch(res.Predictions[first:], b.failures); err != nil {
+				return err
+			}
 		}
 		task.Done = int64(len(res.Predictions) + len(res.Failures))
 		opt.Progress.Report(task)

@@ -2,16 +2,17 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/zsic/zsic/internal/shard"
 	"github.com/zsic/zsic/zsic"
 	"github.com/zsic/zsic/zsic/dataset"
 	"github.com/zsic/zsic/zsic/prompt"
@@ -32,6 +33,7 @@ type report struct {
 	Failures  []zsic.Failure    `json:"failures,omitempty"`
 	// Prompts identifies the class names and prompts the run scored with.
 	Prompts *prompt.Record `json:"prompts,omitempty"`
+	shardFields
 }
 
 type reportDataset struct {
@@ -65,9 +67,12 @@ type evalFlags struct {
 	predictions string
 	manifest    string
 	strict      bool
+	scale       scaleFlags
 }
 
-func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// parseEval parses eval's command line and checks what it can without
+// reading any file.
+func parseEval(args []string, stderr io.Writer) (*evalFlags, error) {
 	var f evalFlags
 	fs := newFlagSet("eval", "(-m DIR | --model-id ID | -m image-encoder=PATH -m text-encoder=PATH) --dataset PATH_OR_HUB_ID [flags]",
 		"zsic eval -m fixtures/models/tiny-clip --dataset ../shared/data/cifar100/test.parquet --samples 1000 --output report.json", stderr)
@@ -84,26 +89,38 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&f.predictions, "predictions", "", "write one JSON line per sample to this file")
 	fs.StringVar(&f.manifest, "manifest", "", "evaluate the rows of a pinned sample manifest (e.g. fixtures/samples/cifar100-test-1000.json)")
 	fs.BoolVar(&f.strict, "strict", false, "fail on the first undecodable image instead of counting it")
+	f.scale.register(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(pos) > 0 {
-		return fmt.Errorf("unexpected argument %q (see zsic eval --help)", pos[0])
+		return nil, fmt.Errorf("unexpected argument %q (see zsic eval --help)", pos[0])
 	}
 	f.text.set = map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { f.text.set[fl.Name] = true })
 	if f.data.labels != "" && f.text.classnames != "" {
-		return errors.New("give --labels or --classnames, not both")
+		return nil, errors.New("give --labels or --classnames, not both")
 	}
 	if f.task != Task {
-		return fmt.Errorf("--task %s: zsic evaluates only %s", f.task, Task)
+		return nil, fmt.Errorf("--task %s: zsic evaluates only %s", f.task, Task)
 	}
 	if f.data.path == "" {
-		return errors.New("no --dataset: give a parquet file or folder, an image folder, a manifest, or a Hub dataset id")
+		return nil, errors.New("no --dataset: give a parquet file or folder, an image folder, a manifest, or a Hub dataset id")
 	}
 	if f.manifest != "" && (f.samples != 0 || f.shuffle) {
-		return errors.New("--manifest fixes the sample: drop --samples and --shuffle")
+		return nil, errors.New("--manifest fixes the sample: drop --samples and --shuffle")
+	}
+	if err := f.scale.check(f.out.output, f.predictions); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseEval(args, stderr)
+	if err != nil {
+		return err
 	}
 	src, cols, err := f.data.open(ctx, stderr)
 	if err != nil {
@@ -135,6 +152,12 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	} else if rows, err = dataset.Select(src.Len(), f.samples, f.shuffle, f.seed); err != nil {
 		return fmt.Errorf("dataset %s: %w", f.data.path, err)
 	}
+	selected := rows
+	if f.scale.spec != nil {
+		if rows, err = f.scale.spec.Rows(selected); err != nil {
+			return err
+		}
+	}
 
 	clf, err := openModel(ctx, &f.model, &f.runtime, stderr)
 	if err != nil {
@@ -165,13 +188,81 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
-	res, err := clf.Evaluate(ctx, src, rows, opt)
-	if err != nil {
-		return err
+
+	// The run's identity, in the report and the partial predictions.
+	var fp *shard.Fingerprint
+	if f.out.output != "" || f.predictions != "" {
+		fp, err = runFingerprint(fingerprintInput{
+			model: clf.Model, variant: f.model.variant, device: f.runtime.device, ort: clf.rt.Version(),
+			data: f.data.path, split: f.data.split, revision: f.data.revision,
+			cols:  map[string]string{"input_column": cols.Image, "label_column": cols.Label},
+			total: src.Len(), samples: f.samples, shuffle: f.shuffle, seed: f.seed, manifest: f.manifest,
+			rows: selected, prompts: text.prompts, head: f.text.head, classes: text.classes,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	// Predictions are saved a batch at a time to a partial file, which
+	// --resume continues from, and written in full when the run is done.
+	var (
+		journal *shard.Journal
+		done    shard.Done
+	)
+	if f.predictions != "" {
+		h := shard.Header{Fingerprint: fp, Shard: f.scale.spec}
+		if f.scale.resume {
+			journal, done, err = shard.Resume(f.predictions, h, rows)
+		} else {
+			journal, err = shard.Create(f.predictions, h)
+		}
+		if err != nil {
+			return err
+		}
+		defer journal.Close()
+		if n := done.Rows(); n > 0 {
+			fmt.Fprintf(stderr, "resume: %d of %d rows already done in %s\n", n, len(rows), journal.Path())
+		}
+	}
+	pause := testPause(stderr)
+	res := &zsic.Result{}
+	var failed []zsic.Failure // this process's failures, as they come
+	opt.Batch = func(preds []zsic.Prediction, fails []zsic.Failure) error {
+		failed = append(failed, fails...)
+		if journal == nil {
+			return nil
+		}
+		if err := journal.Append(preds, fails); err != nil {
+			return err
+		}
+		pause()
+		return nil
+	}
+	if todo := remaining(rows, done); len(todo) > 0 {
+		res, err = clf.Evaluate(ctx, src, todo, opt)
+		if err != nil && !(len(done.Predictions) > 0 && len(failed) == len(todo)) {
+			return err
+		}
+		if err != nil {
+			// Every row left failed, which alone is an error, but the
+			// rows done before make a result.
+			res = &zsic.Result{Failures: failed}
+		}
+	}
+	if done.Rows() > 0 {
+		res.Predictions = append(done.Predictions, res.Predictions...)
+		slices.SortFunc(res.Predictions, func(a, b zsic.Prediction) int { return a.Row - b.Row })
+		res.Failures = append(done.Failures, res.Failures...)
+		slices.SortFunc(res.Failures, func(a, b zsic.Failure) int { return a.Row - b.Row })
+		res.Samples = len(res.Predictions)
+		res.Metrics = zsic.Measure(res.Predictions, len(text.classes))
 	}
 	res.TextEncode += textTime
 
 	m := res.Metrics
+	if s := f.scale.spec; s != nil {
+		fmt.Fprintf(stdout, "shard %s: ", s)
+	}
 	fmt.Fprintf(stdout, "top-1 %.2f%%  top-5 %.2f%%  mean per-class recall %.2f%%  (%d samples, %.2f ms/image)\n",
 		m.Top1, m.Top5, m.MeanPerClassRecall, res.Samples, ms(res.PerImage()))
 	if n := len(res.Failures); n > 0 {
@@ -202,27 +293,20 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				PerImageMS:   ms(res.PerImage()),
 			},
 			Failures: res.Failures,
+			shardFields: shardFields{
+				Variant: f.model.variant, Fingerprint: fp, Shard: f.scale.spec,
+				Predictions: relPredictions(f.out.output, f.predictions),
+			},
 		}
-		if err := writeJSON(f.out.output, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(rep)
-		}); err != nil {
+		if err := writeReport(f.out.output, &rep); err != nil {
 			return err
 		}
 	}
 	if f.predictions != "" {
-		if err := writeJSON(f.predictions, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			for _, p := range res.Predictions {
-				if err := enc.Encode(p); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
+		if err := writePredictions(f.predictions, res.Predictions); err != nil {
 			return err
 		}
+		return journal.Remove()
 	}
 	return nil
 }

@@ -9,6 +9,8 @@
 //	zsic fetch --model-id org/name | --dataset org/name --split test
 //	zsic report --predictions P.jsonl [--report R.json] [--dataset D] --output report.html
 //	zsic compare A.jsonl B.jsonl [--dataset D] [--output compare.html] [--fail-if-worse PTS]
+//	zsic merge --output report.json --predictions all.jsonl SHARD_REPORT...
+//	zsic table [--csv] REPORT...
 //
 // Run `zsic COMMAND --help` for each command's flags and an example.
 package main
@@ -37,6 +39,8 @@ var commands = []command{
 	{"fetch", "download a model or dataset split into the Hugging Face cache", runFetch},
 	{"report", "render a run's predictions as an HTML (or Markdown) report", runReport},
 	{"compare", "compare two runs' predictions over the same samples", runCompare},
+	{"merge", "merge the reports and predictions of a sharded run", runMerge},
+	{"table", "print a model × dataset table of eval reports", runTable},
 }
 
 func main() {
