@@ -163,7 +163,7 @@ func TestKubernetesManifest(t *testing.T) {
 	require.Equal(t, []string{"zsic", "merge"}, line[:2])
 	f, err := parseMerge(line[2:], io.Discard)
 	require.NoError(t, err)
-	require.True(t, under(mount, f.output) && under(mount, f.predictions))
+	require.True(t, under(mount, f.out.output) && under(mount, f.predictions))
 	require.Len(t, f.reports, 1)
 	for _, o := range outputs {
 		ok, err := path.Match(f.reports[0], o)

@@ -111,8 +111,9 @@ func writePredictions(path string, preds []zsic.Prediction) error {
 
 // mergeFlags are merge's command line.
 type mergeFlags struct {
-	output, predictions string
-	reports             []string // as given, before glob expansion
+	out         outputFlags
+	predictions string
+	reports     []string // as given, before glob expansion
 }
 
 // parseMerge parses merge's command line.
@@ -120,13 +121,13 @@ func parseMerge(args []string, stderr io.Writer) (*mergeFlags, error) {
 	var f mergeFlags
 	fs := newFlagSet("merge", "--output REPORT [--predictions FILE] SHARD_REPORT...",
 		"zsic merge --output out/report.json --predictions out/predictions.jsonl 'out/shard-*.json'", stderr)
-	fs.StringVar(&f.output, "output", "", "write the merged JSON report to this file (required)")
+	f.out.register(fs, "the merged JSON report (required)", false)
 	fs.StringVar(&f.predictions, "predictions", "", "write the merged predictions, ordered by row, to this file")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return nil, err
 	}
-	if f.output == "" {
+	if f.out.output == "" {
 		return nil, errors.New("no --output: give the file for the merged report")
 	}
 	if len(pos) == 0 {
@@ -141,7 +142,7 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	output, predsOut := &f.output, &f.predictions
+	output, predsOut := &f.out.output, &f.predictions
 	paths, err := expandGlobs(f.reports)
 	if err != nil {
 		return err

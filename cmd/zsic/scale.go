@@ -52,7 +52,7 @@ type fingerprintInput struct {
 	model    *zsic.Model
 	variant  string
 	device   string
-	ort      string   // ONNX Runtime version
+	ort      string // ONNX Runtime version
 	data     string // the dataset: a local path or a Hub id
 	split    string
 	revision string // of a Hub dataset
