@@ -116,8 +116,8 @@ func OpenWebDataset(dir, split string) (*WebDataset, error) {
 		w.shards = append(w.shards, filepath.Join(splitDir, strconv.Itoa(i)+".tar"))
 	}
 	if data, err := os.ReadFile(filepath.Join(dir, WDSClassNames)); err == nil {
-		if w.classes, err = prompt.ParseNames(data, filepath.Join(dir, WDSClassNames)); err != nil {
-			return nil, fmt.Errorf("open webdataset %s: %w", dir, err)
+		if w.classes, err = prompt.ParseNames(data); err != nil {
+			return nil, fmt.Errorf("open webdataset %s: %s: %w", dir, WDSClassNames, err)
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("open webdataset %s: %w", dir, err)

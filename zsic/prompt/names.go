@@ -36,7 +36,7 @@ func LoadClassNames(spec string, count int) ([]string, error) {
 		if rerr != nil {
 			return nil, fmt.Errorf("class names %s: %w", spec, rerr)
 		}
-		names, err = ParseNames(data, spec)
+		names, err = ParseNames(data)
 	case "":
 		return nil, fmt.Errorf("class names: no file or list named")
 	default:
@@ -44,10 +44,10 @@ func LoadClassNames(spec string, count int) ([]string, error) {
 		if rerr != nil {
 			return nil, fmt.Errorf("class names: %w", rerr)
 		}
-		names, err = ParseNames(data, spec)
+		names, err = ParseNames(data)
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("class names %s: %w", spec, err)
 	}
 	if count > 0 && len(names) != count {
 		return nil, fmt.Errorf("class names %s: %d names, but the dataset has %d classes", spec, len(names), count)
@@ -56,14 +56,14 @@ func LoadClassNames(spec string, count int) ([]string, error) {
 }
 
 // ParseNames parses class names by label id from a JSON array of strings
-// or from one name a line (blank lines only at the end); name is used in
-// messages. Names must be non-empty and distinct.
-func ParseNames(data []byte, name string) ([]string, error) {
+// or from one name a line (blank lines only at the end). Names must be
+// non-empty and distinct. Messages do not name the file; callers add it.
+func ParseNames(data []byte) ([]string, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	var names []string
 	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '[' {
 		if err := json.Unmarshal(t, &names); err != nil {
-			return nil, fmt.Errorf("class names %s: want a JSON array of strings: %w", name, err)
+			return nil, fmt.Errorf("want a JSON array of strings: %w", err)
 		}
 	} else {
 		lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
@@ -72,21 +72,21 @@ func ParseNames(data []byte, name string) ([]string, error) {
 		}
 		for i, l := range lines {
 			if l = strings.TrimSpace(l); l == "" {
-				return nil, fmt.Errorf("class names %s: line %d is blank: want one class name a line", name, i+1)
+				return nil, fmt.Errorf("line %d is blank: want one class name per line", i+1)
 			}
 			names = append(names, l)
 		}
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("class names %s: no names (the file is empty)", name)
+		return nil, fmt.Errorf("no class names")
 	}
 	seen := make(map[string]int, len(names))
 	for i, n := range names {
 		if strings.TrimSpace(n) == "" {
-			return nil, fmt.Errorf("class names %s: class %d has an empty name", name, i)
+			return nil, fmt.Errorf("class %d has an empty name", i)
 		}
 		if j, ok := seen[n]; ok {
-			return nil, fmt.Errorf("class names %s: %q is repeated (ids %d and %d)", name, n, j, i)
+			return nil, fmt.Errorf("class name %q is repeated (ids %d and %d)", n, j, i)
 		}
 		seen[n] = i
 	}

@@ -123,7 +123,7 @@ func TestLoadClassNames(t *testing.T) {
 	require.Equal(t, []string{"a", "b"}, got)
 
 	for name, content := range map[string]string{
-		"":          "no names",
+		"":          "no class names",
 		"a\n\nb\n":  "line 2 is blank",
 		"a\nb\na\n": `"a" is repeated (ids 0 and 2)`,
 		`["a", ""]`: "class 1 has an empty name",
