@@ -30,7 +30,11 @@ func TestOneTemplateIsToday(t *testing.T) {
 			require.NoError(t, err)
 
 			opt := s.EvalOptions()
-			opt.Prompts, err = prompt.ClassPrompts(s.Classes(), []string{zsic.DefaultTemplate}, nil)
+			names := make([]string, len(s.Classes()))
+			for i, n := range s.Classes() {
+				names[i] = zsic.PromptName(n)
+			}
+			opt.Prompts, err = prompt.ClassPrompts(names, []string{zsic.DefaultTemplate}, nil)
 			require.NoError(t, err)
 			got, err := clf.Evaluate(context.Background(), s.Source(), rows, opt)
 			require.NoError(t, err)
@@ -38,7 +42,7 @@ func TestOneTemplateIsToday(t *testing.T) {
 
 			tmpl, err := prompt.LoadTemplates(prompt.OpenAI)
 			require.NoError(t, err)
-			opt.Prompts, err = prompt.ClassPrompts(s.Classes(), tmpl.List, nil)
+			opt.Prompts, err = prompt.ClassPrompts(names, tmpl.List, nil)
 			require.NoError(t, err)
 			ens, err := clf.Evaluate(context.Background(), s.Source(), rows, opt)
 			require.NoError(t, err)

@@ -4,31 +4,31 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"image"
 	"io"
 	"os"
 	"time"
 
-	"github.com/zsic/zsic/zsic"
 	"github.com/zsic/zsic/zsic/imageproc"
 )
 
 func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var (
-		mf       modelFlags
-		rf       runtimeFlags
-		labels   string
-		template string
-		top      int
-		asJSON   bool
+		mf     modelFlags
+		rf     runtimeFlags
+		labels string
+		pf     = promptFlags{asGiven: true}
+		top    int
+		asJSON bool
 	)
 	fs := newFlagSet("classify", "(-m DIR | --model-id ID) IMAGE... --labels a,b,c|@FILE [flags]",
 		"zsic classify -m fixtures/models/tiny-clip cat.png --labels cat,dog,bird", stderr)
 	mf.register(fs)
 	rf.register(fs)
 	fs.StringVar(&labels, "labels", "", "candidate labels: a,b,c or @FILE (one per line, or a JSON array)")
-	fs.StringVar(&template, "template", zsic.DefaultTemplate, "prompt template; {} is replaced by the label")
+	pf.register(fs)
 	fs.IntVar(&top, "top", 0, "print only the best N labels (0: all)")
 	fs.BoolVar(&asJSON, "json", false, "print the pipeline's output: a JSON list of {score, label} per image")
 	images, err := parse(fs, args)
@@ -38,13 +38,28 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(images) == 0 {
 		return errors.New("no image given (see zsic classify --help)")
 	}
-	if labels == "" {
-		return errors.New("no --labels: give the candidate labels, a,b,c or @FILE")
+	pf.set = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { pf.set[fl.Name] = true })
+	var names []string
+	if labels != "" {
+		if names, err = parseLabels(labels); err != nil {
+			return err
+		}
 	}
-	names, err := parseLabels(labels)
+	if len(names) == 0 && pf.head == "" && pf.classnames == "" {
+		return errors.New("no --labels: give the candidate labels, a,b,c or @FILE (or --classnames, or --head FILE)")
+	}
+	if len(names) > 0 && (pf.head != "" || pf.classnames != "") {
+		return errors.New("--labels names the candidates: drop --classnames and --head, or --labels")
+	}
+	text, err := pf.plan(names, nil)
 	if err != nil {
 		return err
 	}
+	for _, w := range text.warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	names = pf.names(text.classes)
 	imgs := make([]image.Image, len(images))
 	for i, p := range images {
 		if imgs[i], err = readImage(p); err != nil {
@@ -56,9 +71,20 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer clf.Close()
-	l, err := clf.EncodeLabels(names, template, 0)
-	if err != nil {
-		return err
+	l := text.labels
+	if l != nil {
+		if err := checkHead(pf.head, text, clf.Classifier); err != nil {
+			return err
+		}
+	} else {
+		if l, err = clf.EncodeClasses(names, text.prompts, 0); err != nil {
+			return err
+		}
+		if pf.saveHead != "" {
+			if err := pf.saveHeadFile(pf.saveHead, clf.Classifier, text, l); err != nil {
+				return err
+			}
+		}
 	}
 	ranked, err := clf.Classify(ctx, imgs, l)
 	if err != nil {

@@ -180,11 +180,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var textTime time.Duration
 	if f.text.saveHead != "" {
 		start := time.Now()
-		if opt.Labels, err = clf.EncodeClasses(promptNames(text.classes), text.prompts, f.batchSize); err != nil {
+		if opt.Labels, err = clf.EncodeClasses(f.text.names(text.classes), text.prompts, f.batchSize); err != nil {
 			return fmt.Errorf("encode class prompts: %w", err)
 		}
 		textTime = time.Since(start)
-		if err := saveHead(f.text.saveHead, clf.Classifier, text, opt.Labels); err != nil {
+		if err := f.text.saveHeadFile(f.text.saveHead, clf.Classifier, text, opt.Labels); err != nil {
 			return err
 		}
 	}

@@ -24,6 +24,7 @@ type promptFlags struct {
 	head       string // --head FILE
 	saveHead   string // --save-head FILE
 	set        map[string]bool
+	asGiven    bool // names go into prompts as given ("_" kept), as classify does
 }
 
 func (p *promptFlags) register(fs *flag.FlagSet) {
@@ -108,13 +109,13 @@ func (p *promptFlags) plan(datasetClasses []string, src any) (*textPlan, error) 
 			return nil, err
 		}
 		tp.warnings = append(tp.warnings, t.Warnings...)
-		if tp.prompts, err = prompt.ClassPrompts(tp.classes, t.List, nil); err != nil {
+		if tp.prompts, err = prompt.ClassPrompts(p.names(tp.classes), t.List, nil); err != nil {
 			return nil, err
 		}
 		s := prompt.Summarize(t.List, t.Source)
 		tp.tmpl, tp.tlist = &s, t.List
 	}
-	tp.record = record(tp.classes, namesSource, tp.tmpl, tp.prompts)
+	tp.record = record(p.names(tp.classes), namesSource, tp.tmpl, tp.prompts)
 	return tp, nil
 }
 
@@ -156,24 +157,34 @@ func (p *promptFlags) headPlan(datasetClasses []string) (*textPlan, error) {
 	prompts := m.ClassPrompts
 	var tmpl *prompt.Summary
 	if prompts == nil {
-		if prompts, err = prompt.ClassPrompts(m.Classes, m.Templates, nil); err != nil {
+		if prompts, err = prompt.ClassPrompts(p.names(m.Classes), m.Templates, nil); err != nil {
 			return nil, fmt.Errorf("head %s: %w", p.head, err)
 		}
 		s := prompt.Summarize(m.Templates, p.head)
 		tmpl = &s
 	}
-	tp.record = record(m.Classes, p.head, tmpl, prompts)
+	tp.record = record(p.names(m.Classes), p.head, tmpl, prompts)
 	return tp, nil
 }
 
-// record summarizes the class names and prompts of a run.
+// names returns class names as they go into prompts: with "_" read as a
+// space (as eval does), or as given (classify, as the pipeline does).
+func (p *promptFlags) names(classes []string) []string {
+	if p.asGiven {
+		return classes
+	}
+	return promptNames(classes)
+}
+
+// record summarizes the class names (as put into prompts) and prompts of a
+// run.
 func record(classes []string, namesSource string, tmpl *prompt.Summary, prompts [][]string) prompt.Record {
 	var flat []string
 	for _, ps := range prompts {
 		flat = append(flat, ps...)
 	}
 	return prompt.Record{
-		ClassNames:   prompt.Summarize(promptNames(classes), namesSource),
+		ClassNames:   prompt.Summarize(classes, namesSource),
 		Templates:    tmpl,
 		ClassPrompts: prompt.Summarize(flat, ""),
 		Ensemble:     prompt.EnsembleMethod,
@@ -200,7 +211,7 @@ func firstDiff(a, b []string) int {
 
 // saveHead writes labels, the class embeddings made by the plan's prompts,
 // as a head for the towers of clf.
-func saveHead(path string, clf *zsic.Classifier, tp *textPlan, labels *zsic.Labels) error {
+func (p *promptFlags) saveHeadFile(path string, clf *zsic.Classifier, tp *textPlan, labels *zsic.Labels) error {
 	towers := map[string]string{}
 	for role, p := range clf.Model.Towers {
 		towers[string(role)] = p
@@ -210,7 +221,7 @@ func saveHead(path string, clf *zsic.Classifier, tp *textPlan, labels *zsic.Labe
 		return fmt.Errorf("--save-head %s: %w", path, err)
 	}
 	meta := head.Meta{
-		Classes:       promptNames(tp.classes),
+		Classes:       p.names(tp.classes),
 		Templates:     tp.tlist,
 		Towers:        recs,
 		Normalization: prompt.EnsembleMethod,

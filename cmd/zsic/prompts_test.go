@@ -197,3 +197,27 @@ func TestEvalWebDatasetFromHub(t *testing.T) {
 	require.Equal(t, onlinePreds, offlinePreds)
 	require.Equal(t, online.Metrics, offline.Metrics)
 }
+
+// TestClassifyTemplatesAndHead ranks labels with OpenAI's 18 templates,
+// saves that head, and ranks again from the head alone: the same output.
+func TestClassifyTemplatesAndHead(t *testing.T) {
+	img, truth := cifarImage(t, 3)
+	labels := strings.Join([]string{truth, "maple_tree", "rocket", "sunflower"}, ",")
+	headPath := filepath.Join(t.TempDir(), "head.npy")
+	code, single, stderr := runCLI(t, "classify", "-m", tinyCLIP(t), img, "--labels", labels, "--json")
+	require.Equal(t, 0, code, stderr)
+	code, ens, stderr := runCLI(t, "classify", "-m", tinyCLIP(t), img, "--labels", labels, "--json", "--templates", "openai", "--save-head", headPath)
+	require.Equal(t, 0, code, stderr)
+	require.NotEqual(t, single, ens)
+	require.Contains(t, ens, `"label":"maple_tree"`) // labels are printed, and prompted, as given
+	code, fromHead, stderr := runCLI(t, "classify", "-m", tinyCLIP(t), img, "--json", "--head", headPath)
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, ens, fromHead)
+
+	code, _, stderr = runCLI(t, "classify", "-m", tinyCLIP(t), img, "--labels", labels, "--head", headPath)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "drop --classnames and --head, or --labels")
+	code, _, stderr = runCLI(t, "classify", "-m", tinyCLIP(t), img, "--classnames", "openai")
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "name openai-cifar100 or openai-cifar10")
+}

@@ -55,9 +55,10 @@ func (c CuPL) lookup(name string) ([]string, bool) {
 }
 
 // ClassPrompts returns each class's prompts: templates filled with the
-// class's prompt name ("_" read as a space), or, when cupl is not nil, the
-// CuPL prompts of the class, which must name every class. The classes'
-// embeddings are the ensembles of these prompts.
+// class's name as given (callers that read "_" as a space pass names so
+// converted), or, when cupl is not nil, the CuPL prompts of the class,
+// which must name every class (as given, or with "_" read as a space). The
+// classes' embeddings are the ensembles of these prompts.
 func ClassPrompts(classes, templates []string, cupl CuPL) ([][]string, error) {
 	out := make([][]string, len(classes))
 	if cupl != nil {
@@ -79,10 +80,9 @@ func ClassPrompts(classes, templates []string, cupl CuPL) ([][]string, error) {
 		return nil, fmt.Errorf("no templates")
 	}
 	for i, c := range classes {
-		name := strings.ReplaceAll(c, "_", " ")
 		out[i] = make([]string, len(templates))
 		for j, t := range templates {
-			out[i][j] = Fill(t, name)
+			out[i][j] = Fill(t, c)
 		}
 	}
 	return out, nil

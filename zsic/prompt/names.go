@@ -23,6 +23,8 @@ func LoadClassNames(spec string, count int) ([]string, error) {
 			spec = OpenAICIFAR100
 		case 10:
 			spec = OpenAICIFAR10
+		case 0:
+			return nil, fmt.Errorf("class names %s: which list depends on the number of classes; name %s or %s", OpenAI, OpenAICIFAR100, OpenAICIFAR10)
 		default:
 			return nil, fmt.Errorf("class names %s: the built-in lists are CIFAR-100's (100 names) and CIFAR-10's (10 names), but the dataset has %d classes", OpenAI, count)
 		}

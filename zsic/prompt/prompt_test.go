@@ -135,9 +135,9 @@ func TestLoadClassNames(t *testing.T) {
 }
 
 func TestClassPrompts(t *testing.T) {
-	got, err := ClassPrompts([]string{"maple_tree", "cat"}, []string{"a {}.", "the {c} and the {}."}, nil)
+	got, err := ClassPrompts([]string{"maple tree", "cat_food"}, []string{"a {}.", "the {c} and the {}."}, nil)
 	require.NoError(t, err)
-	require.Equal(t, [][]string{{"a maple tree.", "the maple tree and the maple tree."}, {"a cat.", "the cat and the cat."}}, got)
+	require.Equal(t, [][]string{{"a maple tree.", "the maple tree and the maple tree."}, {"a cat_food.", "the cat_food and the cat_food."}}, got)
 
 	cupl := CuPL{"maple tree": {"A maple tree has leaves.", "Maple."}, "cat": {"A cat purrs."}, "dog": {"A dog."}}
 	got, err = ClassPrompts([]string{"maple_tree", "cat"}, []string{"ignored {}"}, cupl)

@@ -129,7 +129,11 @@ func measure(s *regress.Suite, c regress.Case, openaiNames, templates []string) 
 		if v.templates {
 			tmpl = templates
 		}
-		if opt.Prompts, err = prompt.ClassPrompts(classes, tmpl, nil); err != nil {
+		names := make([]string, len(classes))
+		for i, n := range classes {
+			names[i] = zsic.PromptName(n)
+		}
+		if opt.Prompts, err = prompt.ClassPrompts(names, tmpl, nil); err != nil {
 			return nil, err
 		}
 		g, err := s.RunWith(context.Background(), c, clf, opt)
