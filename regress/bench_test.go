@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,7 +27,7 @@ var benchBatches = []int{1, regress.BatchSize}
 func BenchmarkImageLatency(b *testing.B) {
 	for _, c := range regress.Cases() {
 		for _, n := range benchBatches {
-			b.Run(fmt.Sprintf("%s/batch=%d", c.Name(), n), func(b *testing.B) {
+			b.Run(benchName(b, c, fmt.Sprintf("batch=%d", n)), func(b *testing.B) {
 				clf := open(b, c)
 				s := suite(b)
 				rows, _ := s.Sample(0)
@@ -48,6 +49,12 @@ func BenchmarkImageLatency(b *testing.B) {
 	}
 }
 
+// benchName names a case's benchmark: the case, the device as a
+// key=value part (benchstat -col /device compares devices), then parts.
+func benchName(b *testing.B, c regress.Case, parts ...string) string {
+	return strings.Join(append([]string{c.Name(), "device=" + testEnv(b).Device()}, parts...), "/")
+}
+
 // promptNames returns the suite's class names as prompts use them.
 func promptNames(s *regress.Suite) []string {
 	names := make([]string, len(s.Classes()))
@@ -61,7 +68,7 @@ func promptNames(s *regress.Suite) []string {
 // Evaluate does once per run.
 func BenchmarkTextEncode(b *testing.B) {
 	for _, c := range regress.Cases() {
-		b.Run(c.Name(), func(b *testing.B) {
+		b.Run(benchName(b, c), func(b *testing.B) {
 			clf := open(b, c)
 			s := suite(b)
 			names := promptNames(s)
@@ -113,7 +120,7 @@ func BenchmarkPreprocess(b *testing.B) {
 // prompts are embedded once per run.
 func BenchmarkPipelineStyle(b *testing.B) {
 	for _, c := range regress.Cases() {
-		b.Run(c.Name(), func(b *testing.B) {
+		b.Run(benchName(b, c), func(b *testing.B) {
 			clf := open(b, c)
 			s := suite(b)
 			names := promptNames(s)

@@ -114,6 +114,9 @@ func describeDataset(d DatasetInfo) string {
 // version, model folder, type or variant name.
 func modelNotes(golden, got *Golden) []string {
 	var notes []string
+	if golden.DeviceOf() != got.DeviceOf() {
+		notes = append(notes, fmt.Sprintf("ran on %s, the golden was recorded on %s", got.DeviceOf(), golden.DeviceOf()))
+	}
 	if golden.Runtime != got.Runtime {
 		notes = append(notes, fmt.Sprintf("ONNX Runtime %s, the golden was made with %s", got.Runtime, golden.Runtime))
 	}

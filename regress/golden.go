@@ -29,6 +29,10 @@ type Summary struct {
 	Dataset DatasetInfo `json:"dataset"`
 	// Runtime is the ONNX Runtime version.
 	Runtime string `json:"onnxruntime"`
+	// Device is the execution provider that ran the case (ZSIC_DEVICE);
+	// goldens recorded before devices were named have none and were
+	// recorded on the CPU (see DeviceOf).
+	Device string `json:"device,omitempty"`
 	// Samples is the number of samples scored.
 	Samples int `json:"samples"`
 	// Metrics are the accuracies in percent, rounded to four decimals.
@@ -130,6 +134,9 @@ func (g *Golden) Bytes() ([]byte, error) {
 	err := g.Encode(&b)
 	return b.Bytes(), err
 }
+
+// DeviceOf returns the device that recorded g, "cpu" when it names none.
+func (g *Golden) DeviceOf() string { return deviceOf(g.Device) }
 
 // DecodeGolden parses a golden file's bytes.
 func DecodeGolden(data []byte) (*Golden, error) {

@@ -17,10 +17,13 @@ import (
 // testEnv returns where this machine keeps the suite's inputs.
 func testEnv(t testing.TB) regress.Env {
 	t.Helper()
+	rt, err := regress.RuntimeFromEnv()
+	require.NoError(t, err)
 	return regress.Env{
 		Root:      testenv.Root(t),
 		Dataset:   testenv.CIFAR100(t),
 		ModelsDir: os.Getenv(regress.ModelsDirEnv),
+		Runtime:   rt,
 	}
 }
 
@@ -105,11 +108,14 @@ func open(t testing.TB, c regress.Case) *zsic.Classifier {
 	return o.clf
 }
 
-// readGolden reads a case's golden file, failing the test with how to
-// write it when there is none.
-func readGolden(t testing.TB, c regress.Case) *regress.Golden {
+// readGolden reads the golden a run of a case on the suite's device is
+// compared with (see Env.GoldenFor), and the band it is held to: the
+// golden's own, or the cross-device band when the device has no golden of
+// its own. It fails the test with how to write the golden when there is
+// none.
+func readGolden(t testing.TB, c regress.Case) (*regress.Golden, regress.Band) {
 	t.Helper()
-	path := testEnv(t).GoldenPath(c)
+	path, cross := testEnv(t).GoldenFor(c)
 	data, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		t.Fatalf("case %s has no golden %s: run `make golden` (go test ./regress -update) to record a run, then review and commit it", c.Name(), path)
@@ -117,7 +123,10 @@ func readGolden(t testing.TB, c regress.Case) *regress.Golden {
 	require.NoError(t, err)
 	g, err := regress.DecodeGolden(data)
 	require.NoError(t, err, path)
-	return g
+	if cross {
+		return g, regress.CrossDeviceBand(c, g)
+	}
+	return g, g.Band
 }
 
 // casesOf returns the cases of a family.

@@ -72,7 +72,7 @@ func TestMutations(t *testing.T) {
 				continue
 			}
 			t.Run(c.Name()+"/"+mu.name, func(t *testing.T) {
-				golden := readGolden(t, c)
+				golden, band := readGolden(t, c)
 				s := suite(t)
 				m, err := s.LoadModel(c)
 				require.NoError(t, err)
@@ -88,7 +88,7 @@ func TestMutations(t *testing.T) {
 				}
 				got, err := s.RunOn(context.Background(), c, clf, src)
 				require.NoError(t, err)
-				r := regress.Compare(golden, got, golden.Band)
+				r := regress.Compare(golden, got, band)
 				if mu.problem == "" {
 					require.Empty(t, r.Problems, "the mutation must fail on the metrics, not the sample")
 				} else {
@@ -97,6 +97,10 @@ func TestMutations(t *testing.T) {
 				}
 				require.False(t, r.OK(), "%s did not catch %s:\n%s", c.Name(), mu.name, r)
 				t.Logf("caught:\n%s", r)
+				// The wider band a device without its own golden gets
+				// must catch it too.
+				cross := regress.Compare(golden, got, regress.CrossDeviceBand(c, golden))
+				require.False(t, cross.OK(), "the cross-device band of %s did not catch %s:\n%s", c.Name(), mu.name, cross)
 			})
 		}
 	}

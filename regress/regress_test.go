@@ -19,39 +19,45 @@ func TestCLIP(t *testing.T) { testFamily(t, regress.CLIP) }
 // SigLIP).
 func TestSigLIP(t *testing.T) { testFamily(t, regress.SigLIP) }
 
-// testFamily runs the cases of a family as subtests named by their path.
+// testFamily runs the cases of a family as subtests named by their path,
+// and by the device off the CPU (see Env.TestName).
 func testFamily(t *testing.T, f regress.Family) {
+	env := testEnv(t)
 	for _, c := range casesOf(f) {
-		t.Run(c.Path, func(t *testing.T) { checkGolden(t, c) })
+		t.Run(env.TestName(c), func(t *testing.T) { checkGolden(t, c) })
 	}
 }
 
-// checkGolden runs a case and compares the outcome with its golden; with
-// -update it writes the golden instead.
+// checkGolden runs a case and compares the outcome with its golden on the
+// suite's device, or with the CPU golden under the cross-device band when
+// the device has none; with -update it writes the device's golden instead.
 func checkGolden(t *testing.T, c regress.Case) {
 	env := testEnv(t)
 	got := run(t, c)
-	if !updating() {
-		if _, err := os.Stat(env.GoldenPath(c)); err != nil {
-			t.Fatalf("case %s has no golden %s: run `make golden` (go test ./regress -update) to record this run, then review and commit it", c.Name(), env.GoldenPath(c))
-		}
+	path, cross := env.GoldenFor(c)
+	if updating() {
+		path, cross = env.GoldenPath(c), false
+	} else if _, err := os.Stat(path); err != nil {
+		t.Fatalf("case %s has no golden %s: run `make golden` (go test ./regress -update) to record this run, then review and commit it", c.Name(), path)
 	}
 	data, err := got.Bytes()
 	require.NoError(t, err)
 	g := goldie.New(t,
-		goldie.WithFixtureDir(filepath.Join(env.Root, regress.GoldenDir)),
+		goldie.WithFixtureDir(filepath.Dir(path)),
 		goldie.WithNameSuffix(regress.GoldenSuffix),
-		goldie.WithEqualFn(func(actual, expected []byte) bool { return judge(c, actual, expected).OK() }),
-		goldie.WithDiffFn(func(actual, expected string) string { return judge(c, []byte(actual), []byte(expected)).String() }))
+		goldie.WithEqualFn(func(actual, expected []byte) bool { return judge(c, cross, actual, expected).OK() }),
+		goldie.WithDiffFn(func(actual, expected string) string { return judge(c, cross, []byte(actual), []byte(expected)).String() }))
 	g.Assert(t, c.GoldenName(), data)
-	if recorded, err := os.ReadFile(env.GoldenPath(c)); err == nil && !t.Failed() {
-		t.Log(judge(c, data, recorded).String())
+	if recorded, err := os.ReadFile(path); err == nil && !t.Failed() {
+		t.Logf("device %s, golden %s\n%s", env.Device(), path, judge(c, cross, data, recorded))
 	}
 }
 
-// judge compares a run's golden bytes with the recorded golden's under the
-// recorded band, which must be the band the case's policy gives now.
-func judge(c regress.Case, actual, expected []byte) regress.Report {
+// judge compares a run's golden bytes with the recorded golden's. Under
+// the recorded golden's own band, that band must be the one the case's
+// policy gives now; cross compares with a CPU golden under
+// CrossDeviceBand instead.
+func judge(c regress.Case, cross bool, actual, expected []byte) regress.Report {
 	golden, err := regress.DecodeGolden(expected)
 	if err != nil {
 		return regress.Report{Case: c.Name(), Problems: []string{fmt.Sprintf("golden unreadable (rewrite it with `make golden`): %v", err)}}
@@ -60,9 +66,15 @@ func judge(c regress.Case, actual, expected []byte) regress.Report {
 	if err != nil {
 		return regress.Report{Case: c.Name(), Problems: []string{fmt.Sprintf("run unreadable: %v", err)}}
 	}
+	if cross {
+		return regress.Compare(golden, got, regress.CrossDeviceBand(c, golden))
+	}
 	r := regress.Compare(golden, got, golden.Band)
 	if want := c.Policy.Band(golden.Samples, golden.Metrics); want != golden.Band {
 		r.Problems = append(r.Problems, fmt.Sprintf("the golden's band (%s) is not the one the case's policy now gives (%s): run `make golden` to record it", golden.Band.Reason, want.Reason))
+	}
+	if golden.DeviceOf() != got.DeviceOf() {
+		r.Problems = append(r.Problems, fmt.Sprintf("the golden %s was recorded on %s, the run is on %s", c.GoldenName(), golden.DeviceOf(), got.DeviceOf()))
 	}
 	return r
 }

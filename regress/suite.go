@@ -13,6 +13,7 @@ import (
 
 	"github.com/zsic/zsic/zsic"
 	"github.com/zsic/zsic/zsic/dataset"
+	"github.com/zsic/zsic/zsic/ortlib"
 )
 
 // ManifestPath is the pinned sample every case draws from, relative to the
@@ -46,11 +47,6 @@ type Env struct {
 	Runtime zsic.RuntimeOptions
 }
 
-// GoldenPath returns the path of a case's golden file.
-func (e Env) GoldenPath(c Case) string {
-	return filepath.Join(e.Root, GoldenDir, c.GoldenName()+GoldenSuffix)
-}
-
 // Suite holds what every case shares: the dataset, its class names and the
 // pinned sample, resolved once.
 type Suite struct {
@@ -70,7 +66,11 @@ type Suite struct {
 func OpenSuite(env Env) (*Suite, error) {
 	rt, err := zsic.NewRuntime(env.Runtime)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s=%s: %w", DeviceEnv, env.Device(), err)
+	}
+	if err := rt.CheckDevice(); err != nil {
+		rt.Close()
+		return nil, fmt.Errorf("%s=%s: %w (set %s to an ONNX Runtime library built with it)", DeviceEnv, env.Device(), err, ortlib.EnvVar)
 	}
 	src, err := dataset.Open(env.Dataset, dataset.DefaultColumns())
 	if err != nil {
@@ -151,6 +151,9 @@ func (s *Suite) Source() dataset.Source { return s.src }
 
 // Classes returns the class names by label id.
 func (s *Suite) Classes() []string { return s.classes }
+
+// Device returns the device the suite runs on.
+func (s *Suite) Device() string { return s.env.Device() }
 
 // Runtime returns the ONNX Runtime version.
 func (s *Suite) Runtime() string { return s.runtime }
@@ -294,7 +297,7 @@ func (s *Suite) run(ctx context.Context, c Case, clf *zsic.Classifier, src datas
 	}
 	m := zsic.Metrics{Top1: round4(res.Metrics.Top1), Top5: round4(res.Metrics.Top5), MeanPerClassRecall: round4(res.Metrics.MeanPerClassRecall)}
 	g := &Golden{Summary: Summary{Case: c.Name(), Model: model, Dataset: info, Runtime: s.runtime,
-		Samples: res.Samples, Metrics: m, Band: c.Policy.Band(res.Samples, m)}}
+		Device: s.env.Device(), Samples: res.Samples, Metrics: m, Band: c.Policy.Band(res.Samples, m)}}
 	for _, p := range res.Predictions {
 		px, ok := s.pixels[p.Row]
 		if !ok {

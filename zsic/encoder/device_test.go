@@ -47,5 +47,5 @@ func TestDirectMLError(t *testing.T) {
 	// What a library built without DirectML says (the Linux x64 one).
 	noProvider := errors.New("Specified provider is not supported.")
 	err = directMLError("directml", 0, noProvider)
-	require.ErrorContains(t, err, "device directml: its execution provider is not available in this ONNX Runtime library")
+	require.ErrorContains(t, err, "device directml: its execution provider is not available: this ONNX Runtime library has no DirectML provider")
 }

@@ -30,6 +30,12 @@ type RuntimeOptions struct {
 	// Device is the default execution provider of each session (see
 	// Devices); empty means "cpu".
 	Device string
+	// ProviderOptions are the default options of the device's execution
+	// provider (see Options.ProviderOptions).
+	ProviderOptions map[string]string
+	// StrictDevice makes every session refuse to fall back to the CPU
+	// (see Options.StrictDevice).
+	StrictDevice bool
 }
 
 // Runtime owns a reference to the process's ONNX Runtime environment, and
@@ -116,6 +122,32 @@ func (r *Runtime) Options() RuntimeOptions { return r.opt }
 
 // Version returns the version of the loaded ONNX Runtime library.
 func (r *Runtime) Version() string { return ort.GetVersion() }
+
+// defaults fills the zero fields of opt from the runtime's defaults.
+func (r *Runtime) defaults(opt Options) Options {
+	if opt.Threads == 0 {
+		opt.Threads = r.opt.Threads
+	}
+	if opt.Device == "" {
+		opt.Device = r.opt.Device
+		if opt.ProviderOptions == nil {
+			opt.ProviderOptions = r.opt.ProviderOptions
+		}
+	}
+	opt.StrictDevice = opt.StrictDevice || r.opt.StrictDevice
+	return opt
+}
+
+// CheckDevice reports whether the loaded library has the execution
+// provider of the runtime's default device and accepts its options,
+// without opening a session: a *DeviceError when it lacks the provider.
+func (r *Runtime) CheckDevice() error {
+	so, err := sessionOptions(r.defaults(Options{}))
+	if err != nil {
+		return err
+	}
+	return so.Destroy()
+}
 
 // Close releases the runtime's reference to the environment, destroying it
 // when this was the last Runtime and zsic created it. Close the sessions

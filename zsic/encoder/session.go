@@ -2,6 +2,8 @@ package encoder
 
 import (
 	"fmt"
+	"maps"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -18,6 +20,16 @@ type Options struct {
 	// DirectML adapter N); empty means the Runtime's default. A provider the
 	// library lacks is an error, never a silent fallback to the CPU.
 	Device string
+	// ProviderOptions are the execution provider's own options, e.g. QNN's
+	// backend_path or OpenVINO's device_type; nil means the Runtime's
+	// default. The CPU provider takes none.
+	ProviderOptions map[string]string
+	// StrictDevice sets ONNX Runtime's session.disable_cpu_ep_fallback,
+	// so that a graph the provider cannot run whole fails to load, naming
+	// the provider, instead of running its other nodes on the CPU. It is
+	// true when either Options or the Runtime's defaults set it. On the
+	// CPU it is accepted and changes nothing.
+	StrictDevice bool
 }
 
 // Devices returns the accepted values of Options.Device.
@@ -49,7 +61,32 @@ func (e *DeviceError) Error() string {
 	if e.Err == nil {
 		return fmt.Sprintf("unknown device %q (want one of %s)", e.Device, strings.Join(Devices(), ", "))
 	}
-	return fmt.Sprintf("device %s: its execution provider is not available in this ONNX Runtime library: %v", e.Device, e.Err)
+	name, _, _ := parseDevice(e.Device)
+	return fmt.Sprintf("device %s: its execution provider is not available: this ONNX Runtime library has no %s provider: %v", e.Device, ProviderName(name), e.Err)
+}
+
+// ProviderName returns ONNX Runtime's short name of a device's execution
+// provider ("CUDA" for "cuda", "QNN" for "qnn"), or the device itself when
+// zsic does not know it.
+func ProviderName(device string) string {
+	name, _, _ := parseDevice(device)
+	switch name {
+	case "", "cpu":
+		return "CPU"
+	case "cuda":
+		return "CUDA"
+	case "tensorrt":
+		return "TensorRT"
+	case "openvino":
+		return "OpenVINO"
+	case "qnn":
+		return "QNN"
+	case "coreml":
+		return "CoreML"
+	case "directml":
+		return "DirectML"
+	}
+	return device
 }
 
 func (e *DeviceError) Unwrap() error { return e.Err }
@@ -81,12 +118,7 @@ type session struct {
 // feeding the inputs that accept(name) keeps and returning the first of
 // wantOut that the graph has.
 func openSession(rt *Runtime, path, role string, opt Options, wantOut []string, accept func(IO) error) (s *session, err error) {
-	if opt.Threads == 0 {
-		opt.Threads = rt.opt.Threads
-	}
-	if opt.Device == "" {
-		opt.Device = rt.opt.Device
-	}
+	opt = rt.defaults(opt)
 	if err := checkDevice(opt.Device); err != nil {
 		return nil, err
 	}
@@ -144,6 +176,9 @@ func openSession(rt *Runtime, path, role string, opt Options, wantOut []string, 
 		names[i] = in.Name
 	}
 	s.s, err = ort.NewDynamicAdvancedSession(path, names, []string{s.out.Name}, so)
+	if err != nil && opt.StrictDevice {
+		return nil, fmt.Errorf("load %s %s on %s with --strict-device (session.disable_cpu_ep_fallback): the %s execution provider cannot run the whole graph: %w", role, path, opt.Device, ProviderName(opt.Device), err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load %s %s: %w", role, path, err)
 	}
@@ -166,40 +201,80 @@ func sessionOptions(opt Options) (*ort.SessionOptions, error) {
 			return nil, err
 		}
 	}
-	if err := appendProvider(so, opt.Device); err != nil {
+	if err := setStrict(so, opt); err != nil {
+		so.Destroy()
+		return nil, err
+	}
+	if err := appendProvider(so, opt.Device, opt.ProviderOptions); err != nil {
 		so.Destroy()
 		return nil, err
 	}
 	return so, nil
 }
 
-// appendProvider adds the execution provider for device to so.
-func appendProvider(so *ort.SessionOptions, device string) error {
+// setStrict sets DisableCPUFallback on so when opt.StrictDevice asks for it
+// on a device other than the CPU. On the CPU there is nothing to fall back
+// from (and ONNX Runtime refuses the setting when the CPU provider is the
+// only one), so strict is accepted and changes nothing.
+func setStrict(so *ort.SessionOptions, opt Options) error {
+	if !opt.StrictDevice || ProviderName(opt.Device) == "CPU" {
+		return nil
+	}
+	if err := so.AddSessionConfigEntry(DisableCPUFallback, "1"); err != nil {
+		return fmt.Errorf("set %s: %w", DisableCPUFallback, err)
+	}
+	return nil
+}
+
+// DisableCPUFallback is the ONNX Runtime session configuration key that
+// Options.StrictDevice sets to "1".
+const DisableCPUFallback = "session.disable_cpu_ep_fallback"
+
+// appendProvider adds the execution provider for device to so, with its
+// options po.
+func appendProvider(so *ort.SessionOptions, device string, po map[string]string) error {
 	name, id, err := parseDevice(device)
 	if err != nil {
 		return err
+	}
+	if po == nil {
+		po = map[string]string{}
+	}
+	switch name {
+	case "", "cpu", "directml":
+		if len(po) > 0 {
+			return fmt.Errorf("device %s: its provider takes no provider options, got %v", device, po)
+		}
 	}
 	switch name {
 	case "", "cpu":
 		return nil
 	case "cuda":
-		var po *ort.CUDAProviderOptions
-		if po, err = ort.NewCUDAProviderOptions(); err == nil {
-			err = so.AppendExecutionProviderCUDA(po)
-			po.Destroy()
+		var o *ort.CUDAProviderOptions
+		if o, err = ort.NewCUDAProviderOptions(); err == nil {
+			if err = o.Update(po); err == nil {
+				err = so.AppendExecutionProviderCUDA(o)
+			}
+			o.Destroy()
 		}
 	case "tensorrt":
-		var po *ort.TensorRTProviderOptions
-		if po, err = ort.NewTensorRTProviderOptions(); err == nil {
-			err = so.AppendExecutionProviderTensorRT(po)
-			po.Destroy()
+		var o *ort.TensorRTProviderOptions
+		if o, err = ort.NewTensorRTProviderOptions(); err == nil {
+			if err = o.Update(po); err == nil {
+				err = so.AppendExecutionProviderTensorRT(o)
+			}
+			o.Destroy()
 		}
 	case "openvino":
-		err = so.AppendExecutionProviderOpenVINO(map[string]string{})
+		err = so.AppendExecutionProviderOpenVINO(po)
 	case "qnn":
-		err = so.AppendExecutionProvider("QNN", map[string]string{"backend_path": "libQnnHtp.so"})
+		if _, ok := po["backend_path"]; !ok {
+			po = maps.Clone(po)
+			po["backend_path"] = defaultQNNBackend()
+		}
+		err = so.AppendExecutionProvider("QNN", po)
 	case "coreml":
-		err = so.AppendExecutionProviderCoreMLV2(map[string]string{})
+		err = so.AppendExecutionProviderCoreMLV2(po)
 	case "directml":
 		if err = so.AppendExecutionProviderDirectML(id); err != nil {
 			return directMLError(device, id, err)
@@ -211,6 +286,15 @@ func appendProvider(so *ort.SessionOptions, device string) error {
 		return &DeviceError{Device: device, Err: err}
 	}
 	return nil
+}
+
+// defaultQNNBackend returns QNN's HTP (NPU) backend library, which the
+// QNN provider loads unless ProviderOptions names another backend_path.
+func defaultQNNBackend() string {
+	if runtime.GOOS == "windows" {
+		return "QnnHtp.dll"
+	}
+	return "libQnnHtp.so"
 }
 
 // run feeds inputs (in s.feed order) and returns the output as float32 rows.
