@@ -46,7 +46,9 @@ func checkGolden(t *testing.T, c regress.Case) {
 		goldie.WithFixtureDir(filepath.Dir(path)),
 		goldie.WithNameSuffix(regress.GoldenSuffix),
 		goldie.WithEqualFn(func(actual, expected []byte) bool { return judge(c, cross, actual, expected).OK() }),
-		goldie.WithDiffFn(func(actual, expected string) string { return judge(c, cross, []byte(actual), []byte(expected)).String() }))
+		goldie.WithDiffFn(func(actual, expected string) string {
+			return judge(c, cross, []byte(actual), []byte(expected)).String()
+		}))
 	g.Assert(t, c.GoldenName(), data)
 	if recorded, err := os.ReadFile(path); err == nil && !t.Failed() {
 		t.Logf("device %s, golden %s\n%s", env.Device(), path, judge(c, cross, data, recorded))
