@@ -32,7 +32,9 @@
 // # Errors
 //
 // Errors a caller may act on are typed, for errors.As: *MissingTowerError,
-// *ModelTypeError, *ImageError, *encoder.ConflictError (another ONNX Runtime
-// library is already loaded) and *encoder.DeviceError. Messages name the
+// *ConfigNotFoundError, *ModelTypeError, *ImageError, *encoder.LibraryError
+// (the ONNX Runtime library cannot be loaded), *encoder.ConflictError
+// (another ONNX Runtime library is already loaded) and *encoder.DeviceError;
+// ErrNoClasses for errors.Is. Messages name the
 // files and values involved, never a command-line flag.
 package zsic

@@ -2,6 +2,7 @@ package zsic
 
 import (
 	"fmt"
+	"io/fs"
 	"strings"
 )
 
@@ -19,6 +20,19 @@ func (e *MissingTowerError) Error() string {
 	}
 	return fmt.Sprintf("model %s: no %s: looked for %s", e.Dir, e.Role, strings.Join(e.Tried, " and "))
 }
+
+// ConfigNotFoundError reports towers given without a model folder, and no
+// config.json beside the text encoder or in its parent to find one by.
+type ConfigNotFoundError struct {
+	Tried []string // the config.json paths looked for
+}
+
+func (e *ConfigNotFoundError) Error() string {
+	return fmt.Sprintf("no model folder given, and no config.json at %s", strings.Join(e.Tried, " or "))
+}
+
+// Unwrap makes the error match fs.ErrNotExist.
+func (e *ConfigNotFoundError) Unwrap() error { return fs.ErrNotExist }
 
 // ModelTypeError reports a config.json whose model_type zsic does not
 // support.

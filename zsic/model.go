@@ -3,7 +3,6 @@ package zsic
 import (
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -125,9 +124,9 @@ func LoadModel(dir string, towers Towers, variant string) (*Model, error) {
 				return nil, &MissingTowerError{Role: r}
 			}
 		}
-		dir = findConfigDir(towers[TextEncoder])
-		if dir == "" {
-			return nil, fmt.Errorf("no model folder given and no config.json beside %s or in its parent: %w", towers[TextEncoder], fs.ErrNotExist)
+		var tried []string
+		if dir, tried = findConfigDir(towers[TextEncoder]); dir == "" {
+			return nil, &ConfigNotFoundError{Tried: tried}
 		}
 	}
 	m := &Model{Dir: dir, Towers: Towers{}}
@@ -210,14 +209,17 @@ func scoring(cfg modelConfig, notes *[]string) Scoring {
 }
 
 // findConfigDir returns the folder of path, or its parent, that holds
-// config.json, or "".
-func findConfigDir(path string) string {
+// config.json, or "" and the paths tried.
+func findConfigDir(path string) (string, []string) {
+	var tried []string
 	d := filepath.Dir(path)
 	for range 2 {
-		if _, err := os.Stat(filepath.Join(d, "config.json")); err == nil {
-			return d
+		cfg := filepath.Join(d, "config.json")
+		if _, err := os.Stat(cfg); err == nil {
+			return d, nil
 		}
+		tried = append(tried, cfg)
 		d = filepath.Dir(d)
 	}
-	return ""
+	return "", tried
 }

@@ -1,6 +1,7 @@
 package zsic
 
 import (
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -43,6 +44,14 @@ func TestLoadModelErrors(t *testing.T) {
 	require.ErrorContains(t, err, "no model folder and no text-encoder")
 	require.ErrorAs(t, err, &mte)
 	require.Equal(t, TextEncoder, mte.Role)
+
+	// Towers alone: the folder is found by the text encoder's config.json.
+	loose := t.TempDir()
+	_, err = LoadModel("", Towers{ImageEncoder: filepath.Join(loose, "a.onnx"), TextEncoder: filepath.Join(loose, "b", "t.onnx")}, "")
+	var cnf *ConfigNotFoundError
+	require.ErrorAs(t, err, &cnf)
+	require.Equal(t, []string{filepath.Join(loose, "b", "config.json"), filepath.Join(loose, "config.json")}, cnf.Tried)
+	require.ErrorIs(t, err, fs.ErrNotExist)
 }
 
 func TestScoringFromConfig(t *testing.T) {

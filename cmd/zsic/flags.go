@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strings"
 
@@ -279,23 +278,25 @@ func isSet(fs *flag.FlagSet, name string) bool {
 func advise(err error) error {
 	var (
 		tower  *zsic.MissingTowerError
+		config *zsic.ConfigNotFoundError
 		device *encoder.DeviceError
+		lib    *encoder.LibraryError
 	)
 	switch {
 	case errors.As(err, &tower) && tower.Dir == "":
 		return fmt.Errorf("%w: give -m DIR, --model-id, or -m ROLE=PATH for each of image-encoder, text-encoder", err)
 	case errors.As(err, &tower):
 		return fmt.Errorf("%w (or give -m %s=PATH)", err, tower.Role)
+	case errors.As(err, &config):
+		return fmt.Errorf("%w: give the model folder with --model-id", err)
 	case errors.As(err, &device) && device.Err != nil:
 		return fmt.Errorf("%w (set %s to an ONNX Runtime build with it)", err, ortlib.EnvVar)
+	case errors.As(err, &lib):
+		return fmt.Errorf("%w (run `make setup`, or set %s to an ONNX Runtime shared library)", err, ortlib.EnvVar)
 	case errors.Is(err, dataset.ErrPathOutside):
 		return fmt.Errorf("%w (--allow-outside-paths)", err)
 	case errors.Is(err, zsic.ErrNoClasses):
 		return fmt.Errorf("%w; give them with --labels a,b,c or --labels @FILE", err)
-	case errors.Is(err, fs.ErrNotExist) && strings.Contains(err.Error(), "ONNX Runtime library"):
-		return fmt.Errorf("%w (run `make setup`, or set %s to a libonnxruntime shared library)", err, ortlib.EnvVar)
-	case errors.Is(err, fs.ErrNotExist) && strings.Contains(err.Error(), "no config.json beside"):
-		return fmt.Errorf("%w: give the model folder with --model-id", err)
 	}
 	return err
 }

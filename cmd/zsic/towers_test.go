@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -8,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zsic/zsic/zsic"
+	"github.com/zsic/zsic/zsic/dataset"
+	"github.com/zsic/zsic/zsic/encoder"
 )
 
 func touch(t *testing.T, path string) string {
@@ -77,4 +81,27 @@ func TestParseLabels(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, tc.want, got)
 	}
+}
+
+// TestAdvise checks that the CLI adds the flag or command that fixes each
+// typed library error, and leaves other errors alone.
+func TestAdvise(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&zsic.MissingTowerError{Role: zsic.ImageEncoder, Dir: "m", Tried: []string{"a.onnx"}}, "model m: no image-encoder: looked for a.onnx (or give -m image-encoder=PATH)"},
+		{&zsic.MissingTowerError{Role: zsic.TextEncoder}, "no model folder and no text-encoder file: give -m DIR, --model-id, or -m ROLE=PATH"},
+		{&zsic.ConfigNotFoundError{Tried: []string{"x/config.json"}}, "no config.json at x/config.json: give the model folder with --model-id"},
+		{&encoder.LibraryError{Path: "/l.so", Err: errors.New("boom")}, "ONNX Runtime library /l.so: boom (run `make setup`, or set ONNXRUNTIME_LIB"},
+		{&encoder.DeviceError{Device: "cuda", Err: errors.New("no")}, "(set ONNXRUNTIME_LIB to an ONNX Runtime build with it)"},
+		{fmt.Errorf("d: %w", zsic.ErrNoClasses), "no class names; give them with --labels a,b,c or --labels @FILE"},
+		{fmt.Errorf("list: %w", dataset.ErrPathOutside), "(--allow-outside-paths)"},
+	} {
+		got := advise(tc.err)
+		require.ErrorContains(t, got, tc.want)
+		require.ErrorIs(t, got, tc.err, "advice keeps the error inspectable")
+	}
+	plain := errors.New("plain")
+	require.Equal(t, plain, advise(plain))
 }

@@ -10,6 +10,7 @@ package encoder
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"sync"
 
@@ -77,8 +78,27 @@ func (e *ConflictError) Error() string {
 	return fmt.Sprintf("ONNX Runtime library %s: this process already initialized ONNX Runtime from %s, and a process can load only one", e.Want, e.Loaded)
 }
 
+// LibraryError reports an ONNX Runtime shared library that could not be
+// found or loaded.
+type LibraryError struct {
+	Path string // the library
+	Err  error  // why it could not be used
+}
+
+func (e *LibraryError) Error() string {
+	cause := e.Err
+	var pe *fs.PathError
+	if errors.As(cause, &pe) && pe.Path == e.Path {
+		cause = pe.Err // the path is said once
+	}
+	return fmt.Sprintf("ONNX Runtime library %s: %v", e.Path, cause)
+}
+
+func (e *LibraryError) Unwrap() error { return e.Err }
+
 // NewRuntime returns a Runtime on the process's ONNX Runtime environment,
-// initializing it from opt.Library when no one has.
+// initializing it from opt.Library when no one has. A library that cannot
+// be loaded is a *LibraryError, a conflicting one a *ConflictError.
 func NewRuntime(opt RuntimeOptions) (*Runtime, error) {
 	if err := checkDevice(opt.Device); err != nil {
 		return nil, err
@@ -98,11 +118,11 @@ func NewRuntime(opt RuntimeOptions) (*Runtime, error) {
 			lib = ortlib.Default()
 		}
 		if _, err := os.Stat(lib); err != nil {
-			return nil, fmt.Errorf("ONNX Runtime library: %w", err)
+			return nil, &LibraryError{Path: lib, Err: err}
 		}
 		ort.SetSharedLibraryPath(lib)
 		if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
-			return nil, fmt.Errorf("initialize ONNX Runtime from %s: %w", lib, err)
+			return nil, &LibraryError{Path: lib, Err: err}
 		}
 		env.lib, env.owned = lib, true
 	case opt.Library != "" && opt.Library != env.lib:

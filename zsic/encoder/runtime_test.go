@@ -1,6 +1,8 @@
 package encoder
 
 import (
+	"io/fs"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -95,8 +97,18 @@ func TestRuntimeConflictingLibraries(t *testing.T) {
 }
 
 func TestRuntimeErrors(t *testing.T) {
-	_, err := NewRuntime(RuntimeOptions{Library: filepath.Join(t.TempDir(), "missing.so")})
-	require.ErrorContains(t, err, "ONNX Runtime library: stat ")
+	missing := filepath.Join(t.TempDir(), "missing.so")
+	_, err := NewRuntime(RuntimeOptions{Library: missing})
+	var le *LibraryError
+	require.ErrorAs(t, err, &le)
+	require.Equal(t, missing, le.Path)
+	require.ErrorIs(t, err, fs.ErrNotExist)
+	require.EqualError(t, err, "ONNX Runtime library "+missing+": no such file or directory")
+	notLib := filepath.Join(t.TempDir(), "libonnxruntime.so")
+	require.NoError(t, os.WriteFile(notLib, []byte("not a shared library"), 0o644))
+	_, err = NewRuntime(RuntimeOptions{Library: notLib})
+	require.ErrorAs(t, err, &le)
+	require.ErrorContains(t, err, "ONNX Runtime library "+notLib+": ")
 	require.False(t, ort.IsInitialized())
 	_, err = NewRuntime(RuntimeOptions{Library: testenv.ORTLibrary(t), Device: "tpu"})
 	var de *DeviceError
