@@ -145,7 +145,7 @@ func TestRuntimeMemberPerPlatform(t *testing.T) {
 	want := map[string][]string{
 		"linux/amd64":   {"linux/x64/libonnxruntime.so.1"},
 		"linux/arm64":   {"linux/arm64/libonnxruntime.so.1"},
-		"darwin/arm64":  {"darwin/arm64/libonnxruntime.1.24.3.dylib"},
+		"darwin/arm64":  {"darwin/arm64/libonnxruntime.1.dylib"},
 		"windows/amd64": {"win32/x64/onnxruntime.dll", "win32/x64/DirectML.dll"},
 		"windows/arm64": {"win32/arm64/onnxruntime.dll", "win32/arm64/DirectML.dll"},
 	}
