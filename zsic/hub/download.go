@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/zsic/zsic/zsic/progress"
 )
@@ -192,7 +190,7 @@ func (c *Client) downloadOnce(ctx context.Context, meta fileMeta, inc, what stri
 	}
 	n, err := copyBody(w, resp.Body, bar)
 	switch {
-	case errors.Is(err, syscall.ENOSPC):
+	case isDiskFull(err):
 		f.Close()
 		os.Remove(inc)
 		return fmt.Errorf("%s: %w while writing %s (removed): free some space, or set HF_HUB_CACHE to a folder on a larger disk: %w",
