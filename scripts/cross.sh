@@ -50,9 +50,11 @@ wineboot -i >/dev/null 2>&1 || true
 x86_64-w64-mingw32-gcc -shared -O2 -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" scripts/cross/processprng.c -lbcrypt
 w() { winepath -w "$1"; }
 
-say "windows/amd64: cache lock test under Wine"
-timeout 120 wine "$work/hub.test.exe" -test.run 'TestLockFileExclusive' -test.v >"$work/lock.out" 2>&1 || { cat "$work/lock.out"; die "hub lock test failed under Wine"; }
-grep -q -- '--- PASS: TestLockFileExclusive' "$work/lock.out" || { cat "$work/lock.out"; die "hub lock test did not run under Wine"; }
+say "windows/amd64: cache lock and disk-full tests under Wine"
+timeout 120 wine "$work/hub.test.exe" -test.run 'TestLockFileExclusive|TestIsDiskFullWindows' -test.v >"$work/lock.out" 2>&1 || { cat "$work/lock.out"; die "hub tests failed under Wine"; }
+for t in TestLockFileExclusive TestIsDiskFullWindows; do
+	grep -q -- "--- PASS: $t" "$work/lock.out" || { cat "$work/lock.out"; die "hub test $t did not run under Wine"; }
+done
 
 say "windows/amd64: tiny-clip, 100 samples, CPU, under Wine"
 ONNXRUNTIME_LIB=$(w "$winlib") timeout 600 wine "$work/zsic.exe" "${eval_args[@]}" --dataset "$(w "$parquet")" --predictions "$(w "$work/windows.jsonl")" ||

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command jpegbench times zsic's JPEG decoding and CLIP preprocessing of one
 // file for scripts/bench_jpeg.py, which alternates it with Pillow in small
 // steps. Each line "decode N" or "clip N" on stdin runs N images and prints
