@@ -2,6 +2,7 @@ package zsic
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -45,4 +46,18 @@ func TestEnsembleErrors(t *testing.T) {
 	require.EqualError(t, err, "ensemble: class 1 has 0 prompts")
 	_, err = Ensemble([][]float32{{1, 2}, {1}}, []int{2})
 	require.EqualError(t, err, "ensemble: class 0: prompt 1 has 1 values, prompt 0 has 2")
+}
+
+// Two prompts of one class, and one of another, become two unit class
+// embeddings, as open_clip builds a zero-shot head.
+func ExampleEnsemble() {
+	rows := [][]float32{{3, 4}, {0, 2}, {0, -5}} // raw text-tower rows
+	classes, err := Ensemble(rows, []int{2, 1})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%.4f\n%.4f\n", classes[0], classes[1])
+	// Output:
+	// [0.3162 0.9487]
+	// [0.0000 -1.0000]
 }
