@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	ort "github.com/yalue/onnxruntime_go"
 )
@@ -112,6 +113,7 @@ type session struct {
 	outputs []IO
 	feed    []IO // inputs fed, in session order
 	out     IO   // the output returned
+	clock   runClock
 }
 
 // openSession opens path for role ("image encoder" or "text encoder"),
@@ -175,7 +177,9 @@ func openSession(rt *Runtime, path, role string, opt Options, wantOut []string, 
 	for i, in := range s.feed {
 		names[i] = in.Name
 	}
+	start := time.Now()
 	s.s, err = ort.NewDynamicAdvancedSession(path, names, []string{s.out.Name}, so)
+	s.clock.s.Open = time.Since(start)
 	if err != nil && opt.StrictDevice {
 		return nil, fmt.Errorf("load %s %s on %s with --strict-device (session.disable_cpu_ep_fallback): the %s execution provider cannot run the whole graph: %w", role, path, opt.Device, ProviderName(opt.Device), err)
 	}
@@ -315,9 +319,11 @@ func (s *session) run(inputs []ort.Value, batch int) ([][]float32, error) {
 			outputs[0].Destroy()
 		}
 	}()
+	start := time.Now()
 	if err := s.s.Run(inputs, outputs[:]); err != nil {
 		return nil, fmt.Errorf("run %s %s: %w", s.role, s.path, err)
 	}
+	s.clock.add(time.Since(start), batch)
 	shape := outputs[0].GetShape()
 	if len(shape) != 2 || shape[0] != int64(batch) {
 		return nil, fmt.Errorf("run %s %s: output %s has shape %v, want [%d, dim]", s.role, s.path, s.out.Name, shape, batch)
