@@ -214,6 +214,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if f.scale.resume {
 			journal, done, err = shard.Resume(f.predictions, h, rows)
 		} else {
+			if _, err := os.Stat(f.predictions + shard.PartialSuffix); err == nil {
+				fmt.Fprintf(stderr, "note: starting afresh over the partial predictions %s%s of an earlier run (--resume continues it)\n", f.predictions, shard.PartialSuffix)
+			}
 			journal, err = shard.Create(f.predictions, h)
 		}
 		if err != nil {

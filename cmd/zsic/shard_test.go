@@ -390,6 +390,14 @@ func TestShardBadInput(t *testing.T) {
 	require.Contains(t, stderr, partial+": it belongs to another run")
 	require.Contains(t, stderr, "model.towers.image-encoder.sha256")
 	require.Equal(t, before, readFile(t, partial))
+	// Without --resume the run starts afresh over it, and says so.
+	cmd := exec.Command(bin, append(slices.Clone(base), out("resume")...)...)
+	cmd.Env = env
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	require.NoError(t, cmd.Run(), errb.String())
+	require.Contains(t, errb.String(), "note: starting afresh over the partial predictions "+partial)
+	require.NoFileExists(t, partial)
 }
 
 // TestResumeWithFailures resumes a run over a folder holding undecodable
