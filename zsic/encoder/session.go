@@ -181,7 +181,7 @@ func openSession(rt *Runtime, path, role string, opt Options, wantOut []string, 
 	s.s, err = ort.NewDynamicAdvancedSession(path, names, []string{s.out.Name}, so)
 	s.clock.s.Open = time.Since(start)
 	if err != nil && opt.StrictDevice {
-		return nil, fmt.Errorf("load %s %s on %s with --strict-device (session.disable_cpu_ep_fallback): the %s execution provider cannot run the whole graph: %w", role, path, opt.Device, ProviderName(opt.Device), err)
+		return nil, fmt.Errorf("load %s %s on %s with StrictDevice (session.disable_cpu_ep_fallback): the %s execution provider cannot run the whole graph: %w", role, path, opt.Device, ProviderName(opt.Device), err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load %s %s: %w", role, path, err)
