@@ -25,8 +25,15 @@ NEW ?= 1.30.0
 ortcompare:
 	GO=$(GO) ./scripts/ortcompare.sh "" $(NEW)
 
+# Benchmarks in benchstat format: BenchmarkFloor (a bare ONNX Runtime Run)
+# and BenchmarkEvaluate (the whole pipeline) per case, both in images/s.
+# BENCH selects benchmarks, COUNT repeats them for benchstat;
+# ZSIC_BENCH_MODELS=$$HOME/.cache/zsic/bench-models adds the full-size ViT-B/32
+# that fixtures/scripts/make_bench_model.py writes there.
+BENCH ?= Floor|Evaluate
+COUNT ?= 1
 bench:
-	$(GO) test -run '^$$' -bench . ./regress
+	@$(GO) test -run '^$$' -bench '$(BENCH)' -count $(COUNT) ./regress | grep -Ev '^(PASS|ok )'
 
 # JPEG decode and CLIP preprocessing beside Pillow, interleaved, one core
 # (needs Debian's python3-pil and python3-numpy; README "JPEG").

@@ -1,6 +1,10 @@
 package regress
 
-import "strings"
+import (
+	"os"
+	"path/filepath"
+	"strings"
+)
 
 // Family is the model family of a case, and the top-level test that runs
 // it (TestCLIP, TestSigLIP), so `go test -run CLIP` selects its cases.
@@ -25,6 +29,9 @@ const (
 	// Real models are the published seed checkpoints, exported by the user
 	// into $ZSIC_MODELS_DIR.
 	Real Kind = "real"
+	// Bench models are full-size random-weight models that only the
+	// benchmarks run, from $ZSIC_BENCH_MODELS (BenchCases).
+	Bench Kind = "bench"
 )
 
 // Case is one model and variant the suite evaluates.
@@ -37,7 +44,8 @@ type Case struct {
 	// Kind says where the model comes from.
 	Kind Kind
 	// Model is the model folder relative to the repository root (fixtures
-	// and twins), or the Hub id under $ZSIC_MODELS_DIR (real models).
+	// and twins), the Hub id under $ZSIC_MODELS_DIR (real models), or the
+	// model folder itself (bench models).
 	Model string
 	// Variant is the tower variant LoadModel reads: "" (fp32) or
 	// "quantized".
@@ -89,6 +97,9 @@ func (c Case) Quantized() Case {
 const (
 	fullSample = 0
 	twinSample = 100
+	// benchSample is two batches of 32: a full-size tower takes seconds
+	// per batch on a small machine.
+	benchSample = 64
 )
 
 // The policies of the kinds of case. The agreement floors rest on the
@@ -153,4 +164,42 @@ func QuantizationPairs() []Case {
 		}
 	}
 	return out
+}
+
+// BenchModelsEnv names the environment variable that points the benchmarks
+// at full-size models: $ZSIC_BENCH_MODELS/openai/clip-vit-base-patch32, as
+// fixtures/scripts/make_bench_model.py writes it.
+const BenchModelsEnv = "ZSIC_BENCH_MODELS"
+
+// benchModels are the models BenchCases looks for under $ZSIC_BENCH_MODELS.
+var benchModels = []struct {
+	family Family
+	hubID  string
+}{
+	{CLIP, "openai/clip-vit-base-patch32"},
+}
+
+// BenchCases lists the bench-model cases, fp32 and int8, of the models
+// present under dir (none when dir is ""). They run on the first
+// benchSample rows of the pinned sample and have no golden: their weights
+// are random.
+func BenchCases(dir string) []Case {
+	if dir == "" {
+		return nil
+	}
+	var cs []Case
+	for _, m := range benchModels {
+		path := filepath.Join(dir, filepath.FromSlash(m.hubID))
+		if _, err := os.Stat(filepath.Join(path, "config.json")); err != nil {
+			continue
+		}
+		for _, v := range []string{"", "quantized"} {
+			c := Case{Family: m.family, Path: "bench/" + m.hubID + "/fp32", Kind: Bench, Model: path, Samples: benchSample, Policy: twinPolicy}
+			if v != "" {
+				c.Path, c.Variant = "bench/"+m.hubID+"/int8", v
+			}
+			cs = append(cs, c)
+		}
+	}
+	return cs
 }

@@ -209,6 +209,9 @@ func (e *AbsentError) Error() string {
 // that is missing is an error; a real model that is missing is an
 // *AbsentError.
 func (e Env) ModelDir(c Case) (string, error) {
+	if c.Kind == Bench {
+		return c.Model, nil
+	}
 	if c.Kind != Real {
 		dir := filepath.Join(e.Root, c.Model)
 		if _, err := os.Stat(dir); err != nil {
