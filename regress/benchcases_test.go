@@ -1,0 +1,30 @@
+package regress
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestBenchCases(t *testing.T) {
+	require.Empty(t, BenchCases(""))
+	dir := t.TempDir()
+	require.Empty(t, BenchCases(dir), "no model folder yet")
+	model := filepath.Join(dir, "openai", "clip-vit-base-patch32")
+	require.NoError(t, os.MkdirAll(model, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(model, "config.json"), []byte("{}"), 0o644))
+	cs := BenchCases(dir)
+	require.Len(t, cs, 2)
+	require.Equal(t, "CLIP/bench/openai/clip-vit-base-patch32/fp32", cs[0].Name())
+	require.Equal(t, "CLIP/bench/openai/clip-vit-base-patch32/int8", cs[1].Name())
+	require.Equal(t, "quantized", cs[1].Variant)
+	for _, c := range cs {
+		require.Equal(t, Bench, c.Kind)
+		require.Equal(t, benchSample, c.Samples)
+		got, err := Env{Root: t.TempDir()}.ModelDir(c)
+		require.NoError(t, err)
+		require.Equal(t, model, got)
+	}
+}
