@@ -15,6 +15,12 @@ import (
 // DefaultTemplate is the pipeline's prompt: {} is replaced by the label.
 const DefaultTemplate = "This is a photo of {}."
 
+// TextBatchSize is the most prompts Evaluate runs through the text tower at
+// once: all of them, up to this many (a graph with a fixed batch size runs
+// its own). Prompts are padded together first, so splitting them changes no
+// fp32 embedding.
+const TextBatchSize = 256
+
 // DefaultBatchSize is the number of images (and prompts) a tower runs at
 // once when Options or EvalOptions give none.
 const DefaultBatchSize = 32
@@ -30,6 +36,9 @@ type Options struct {
 	// BatchSize is the number of images Classify and EmbedImages run
 	// through the image tower at once; zero means DefaultBatchSize.
 	BatchSize int
+	// Workers is the number of goroutines that decode and preprocess
+	// images while the image tower runs; zero means DefaultSplit's.
+	Workers int
 }
 
 // imageTower is what the batched path needs of an image encoder;
@@ -56,17 +65,33 @@ type textTower interface {
 // are ONNX Runtime sessions, which allow concurrent runs, and the rest of
 // the state is read-only once Open returns. Close must not overlap them.
 type Classifier struct {
-	Model *Model
-	image imageTower
-	text  textTower
-	h, w  int // the image tensor size
-	batch int // images per tower run in Classify and EmbedImages
+	Model   *Model
+	image   imageTower
+	text    textTower
+	h, w    int // the image tensor size
+	batch   int // images per tower run in Classify and EmbedImages
+	workers int // decode/preprocess goroutines
+	threads int // intra-op threads of each tower; 0: ONNX Runtime's choice
 }
 
 // Open loads the towers of m on rt and checks that they agree with the
 // model's preprocessing. Close the Classifier before rt.
 func Open(rt *Runtime, m *Model, opt Options) (*Classifier, error) {
-	eo := encoder.Options{Threads: opt.Threads, Device: opt.Device}
+	if opt.Threads < 0 || opt.Workers < 0 || opt.BatchSize < 0 {
+		return nil, fmt.Errorf("open %s: threads %d, workers %d, batch size %d: want zero (the default) or more",
+			m.Dir, opt.Threads, opt.Workers, opt.BatchSize)
+	}
+	threads, workers := DefaultSplit(Cores())
+	if opt.Threads == 0 {
+		opt.Threads = rt.Options().Threads
+	}
+	if opt.Threads == 0 {
+		opt.Threads = threads
+	}
+	if opt.Workers == 0 {
+		opt.Workers = workers
+	}
+	eo := encoder.Options{Threads: opt.Threads, Device: opt.Device, NoSpin: true}
 	img, err := encoder.OpenImage(rt, m.Towers[ImageEncoder], eo)
 	if err != nil {
 		return nil, err
@@ -86,7 +111,7 @@ func Open(rt *Runtime, m *Model, opt Options) (*Classifier, error) {
 // newClassifier checks that the towers agree with m's preprocessing and
 // assembles a Classifier of them.
 func newClassifier(m *Model, img imageTower, txt textTower, opt Options) (*Classifier, error) {
-	c := &Classifier{Model: m, image: img, text: txt, batch: opt.BatchSize}
+	c := &Classifier{Model: m, image: img, text: txt, batch: opt.BatchSize, workers: max(opt.Workers, 1), threads: opt.Threads}
 	if c.batch <= 0 {
 		c.batch = DefaultBatchSize
 	}
@@ -177,7 +202,7 @@ func (c *Classifier) ImageSize() (height, width int) { return c.h, c.w }
 // preprocessed is an *ImageError whose Row is its index.
 func (c *Classifier) EmbedImages(ctx context.Context, imgs []image.Image) ([][]float32, error) {
 	out := make([][]float32, 0, len(imgs))
-	err := c.embedBatches(ctx, imageInputs(imgs), batchOptions{size: c.batch, strict: true}, func(_ prepared, embeds [][]float32) error {
+	err := c.embedBatches(ctx, imageInputs(imgs), batchOptions{size: c.batch, strict: true, workers: c.workers}, func(_ prepared, embeds [][]float32) error {
 		out = append(out, embeds...)
 		return nil
 	})
@@ -255,7 +280,7 @@ func (c *Classifier) scoreChecked(imageEmbed []float32, l *Labels, what string) 
 // one that cannot be preprocessed is an *ImageError whose Row is its index.
 func (c *Classifier) Classify(ctx context.Context, imgs []image.Image, l *Labels) ([][]Ranked, error) {
 	out := make([][]Ranked, 0, len(imgs))
-	err := c.embedBatches(ctx, imageInputs(imgs), batchOptions{size: c.batch, strict: true}, func(_ prepared, embeds [][]float32) error {
+	err := c.embedBatches(ctx, imageInputs(imgs), batchOptions{size: c.batch, strict: true, workers: c.workers}, func(_ prepared, embeds [][]float32) error {
 		for _, e := range embeds {
 			scores, err := c.scoreChecked(e, l, fmt.Sprintf("image %d", len(out)))
 			if err != nil {

@@ -101,7 +101,7 @@ func (c *Classifier) classLabels(names []string, opt EvalOptions) (*Labels, erro
 		if len(opt.Prompts) != len(names) {
 			return nil, fmt.Errorf("prompts for %d classes, the dataset has %d", len(opt.Prompts), len(names))
 		}
-		return c.EncodeClasses(names, opt.Prompts, opt.BatchSize)
+		return c.EncodeClasses(names, opt.Prompts, TextBatchSize)
 	}
-	return c.EncodeLabels(names, opt.Template, opt.BatchSize)
+	return c.EncodeLabels(names, opt.Template, TextBatchSize)
 }

@@ -24,8 +24,9 @@ type EvalOptions struct {
 	// Labels, when not nil, are class embeddings made beforehand (a saved
 	// head, see package head), one per class; the text tower is not run.
 	Labels *Labels
-	// BatchSize is the number of images (and prompts) a tower runs at once;
-	// zero means DefaultBatchSize.
+	// BatchSize is the number of images the image tower runs at once;
+	// zero means DefaultBatchSize. Prompts go through the text tower in
+	// batches of their own (TextBatchSize), whatever BatchSize is.
 	BatchSize int
 	// Strict makes an unreadable or undecodable image fatal instead of
 	// counted.
@@ -69,6 +70,9 @@ type Result struct {
 	Predictions []Prediction  // one per scored row, in row order
 	TextEncode  time.Duration // embedding the prompts
 	ImageEncode time.Duration // reading, decoding, preprocessing and embedding the images
+	Timings     Timings       // where the time went, stage by stage
+	Workers     int           // decode/preprocess goroutines the run used
+	Threads     int           // intra-op threads of each tower; 0: ONNX Runtime's choice
 }
 
 // PerImage returns the mean image time per scored sample.
@@ -124,6 +128,7 @@ func (c *Classifier) Evaluate(ctx context.Context, src Source, rows []int, opt E
 		return nil, fmt.Errorf("encode label prompts: %w", err)
 	}
 	res.TextEncode = time.Since(start)
+	clock := new(stageClock)
 
 	in := func(yield func(input) error) error {
 		return src.Read(rows, func(s Sample) error {
@@ -138,7 +143,7 @@ func (c *Classifier) Evaluate(ctx context.Context, src Source, rows []int, opt E
 		})
 	}
 	start = time.Now()
-	err = c.embedBatches(ctx, in, batchOptions{size: opt.BatchSize, strict: opt.Strict}, func(b prepared, embeds [][]float32) error {
+	err = c.embedBatches(ctx, in, batchOptions{size: opt.BatchSize, strict: opt.Strict, workers: c.workers, clock: clock}, func(b prepared, embeds [][]float32) error {
 		res.Failures = append(res.Failures, b.failures...)
 		if d := len(labels.Embeds[0]); len(embeds) > 0 && len(embeds[0]) != d {
 			return fmt.Errorf("the image encoder gives %d-value embeddings, the class embeddings have %d", len(embeds[0]), d)
@@ -169,6 +174,9 @@ func (c *Classifier) Evaluate(ctx context.Context, src Source, rows []int, opt E
 		return nil, err
 	}
 	res.ImageEncode = time.Since(start)
+	res.Timings = clock.timings()
+	res.Timings.TextTower = res.TextEncode
+	res.Workers, res.Threads = c.workers, c.threads
 	res.Samples = len(res.Predictions)
 	if res.Samples == 0 && len(res.Failures) > 0 {
 		return nil, fmt.Errorf("no image could be scored (%d failed; first: row %d: %s)", len(res.Failures), res.Failures[0].Row, res.Failures[0].Err)

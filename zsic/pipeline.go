@@ -5,20 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"image"
-
-	"github.com/zsic/zsic/zsic/imageproc"
+	"time"
 )
 
 // This file is the one batched image path that Classify, EmbedImages and
 // Evaluate share:
 //
-//	inputs ──prepare──▶ batches of preprocessed pixels ──embedBatches──▶ image tower ──▶ emit
+//	inputs ──preparePool──▶ batches of preprocessed pixels ──embedBatches──▶ image tower ──▶ emit
 //	        (goroutine)        (channel, in input order)        (caller's goroutine)
 //
-// prepare turns a stream of inputs into batches in input order: it decodes,
-// preprocesses and packs them. It is the place for a decode/preprocess
-// worker pool: workers may handle inputs concurrently as long as every batch
-// holds consecutive inputs in order and failures are reported in order.
+// preparePool (workers.go) turns a stream of inputs into batches in input
+// order: it decodes, preprocesses and packs them on a pool of workers,
+// every batch holding consecutive inputs in order, failures reported in
+// order.
 
 // input is one image entering the batched path: a Sample whose encoded
 // Image bytes are decoded, or an image already decoded (img set).
@@ -36,8 +35,10 @@ type prepared struct {
 
 // batchOptions configures the batched path.
 type batchOptions struct {
-	size   int  // images per batch (> 0)
-	strict bool // an image that fails ends the run instead of being skipped
+	size    int         // images per batch (> 0)
+	strict  bool        // an image that fails ends the run instead of being skipped
+	workers int         // decode/preprocess goroutines (> 0)
+	clock   *stageClock // where the stages' time goes; nil: nowhere
 }
 
 // inputs streams the inputs of a run: it calls yield for each, in order,
@@ -47,97 +48,44 @@ type inputs func(yield func(input) error) error
 // errStop ends a producer whose consumer has gone.
 var errStop = errors.New("stop")
 
-// prepare reads in, decodes and preprocesses each image, and sends batches
-// of opt.size images (the last may be smaller) to out, in input order. An
-// image that cannot be used is a Failure in the next batch, or ends the run
-// with an *ImageError when opt.strict. It returns nil when in is exhausted,
-// ctx.Err() when cancelled, else the first error. It does not close out.
-func (c *Classifier) prepare(ctx context.Context, in inputs, opt batchOptions, out chan<- prepared) error {
-	per := 3 * c.h * c.w
-	cur := prepared{pixels: make([]float32, 0, opt.size*per)}
-	send := func() error {
-		select {
-		case out <- cur:
-		case <-ctx.Done():
-			return errStop
-		}
-		cur = prepared{pixels: make([]float32, 0, opt.size*per)}
-		return nil
-	}
-	err := in(func(x input) error {
-		n := len(cur.pixels)
-		cur.pixels = cur.pixels[:n+per]
-		if err := c.preprocessInput(x, cur.pixels[n:]); err != nil {
-			cur.pixels = cur.pixels[:n]
-			ie := &ImageError{Row: x.Row, Path: x.Path, Err: err}
-			if opt.strict {
-				return ie
-			}
-			cur.failures = append(cur.failures, Failure{Row: x.Row, Err: err.Error()})
-			return nil
-		}
-		x.Image = nil
-		cur.samples = append(cur.samples, x.Sample)
-		if len(cur.samples) == opt.size {
-			return send()
-		}
-		return nil
-	})
-	switch {
-	case errors.Is(err, errStop):
-		return ctx.Err()
-	case err != nil:
-		return err
-	case len(cur.samples)+len(cur.failures) > 0:
-		if send() != nil {
-			return ctx.Err()
-		}
-	}
-	return nil
-}
-
-// preprocessInput decodes x if needed and writes its tensor to dst. A
-// sample the source could not read (Err set) fails with that error.
-func (c *Classifier) preprocessInput(x input, dst []float32) error {
-	if x.Err != nil {
-		return x.Err
-	}
-	img := x.img
-	if img == nil {
-		var err error
-		if img, err = imageproc.Decode(x.Image); err != nil {
-			return err
-		}
-	}
-	return c.Model.Preprocess.Preprocess(img, dst)
-}
-
 // embedBatches runs the batched path: prepare in a goroutine, the image
 // tower in the caller's, overlapping the two. emit receives each batch with
 // the raw image embedding of each of its samples, in input order. When
 // embedBatches returns, the producer has stopped and in is no longer in use.
 func (c *Classifier) embedBatches(ctx context.Context, in inputs, opt batchOptions, emit func(b prepared, embeds [][]float32) error) error {
+	if opt.clock == nil {
+		opt.clock = new(stageClock)
+	}
+	opt.workers = max(opt.workers, 1)
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	out := make(chan prepared, 1)
 	done := make(chan error, 1)
+	pool := newPixelPool(buffersFor(opt.size, opt.workers), opt.size*3*c.h*c.w)
 	go func() {
 		defer close(out)
-		done <- c.prepare(pctx, in, opt, out)
+		done <- c.preparePool(pctx, in, opt, pool, opt.clock, out)
 	}()
 	err := func() error {
 		for b := range out {
 			var embeds [][]float32
 			if len(b.samples) > 0 {
+				start := time.Now()
 				var err error
-				if embeds, err = c.image.Embed(b.pixels, len(b.samples), c.h, c.w); err != nil {
+				embeds, err = c.image.Embed(b.pixels, len(b.samples), c.h, c.w)
+				opt.clock.add(&opt.clock.image, start)
+				if err != nil {
 					return err
 				}
 				if len(embeds) != len(b.samples) {
 					return fmt.Errorf("image tower returned %d embeddings for %d images", len(embeds), len(b.samples))
 				}
 			}
-			if err := emit(b, embeds); err != nil {
+			pool.put(b.pixels)
+			start := time.Now()
+			err := emit(b, embeds)
+			opt.clock.add(&opt.clock.scoring, start)
+			if err != nil {
 				return err
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zsic/zsic/internal/rusage"
 	"github.com/zsic/zsic/internal/shard"
 	"github.com/zsic/zsic/zsic"
 	"github.com/zsic/zsic/zsic/dataset"
@@ -46,12 +47,6 @@ type reportDataset struct {
 	ColumnsMapping map[string]string `json:"columns_mapping"`
 }
 
-type reportTimings struct {
-	TextEncodeS  float64 `json:"text_encode_s"`
-	ImageEncodeS float64 `json:"image_encode_s"`
-	PerImageMS   float64 `json:"per_image_ms"`
-}
-
 // evalFlags are eval's flags beyond the model's.
 type evalFlags struct {
 	model       modelFlags
@@ -68,6 +63,7 @@ type evalFlags struct {
 	manifest    string
 	strict      bool
 	scale       scaleFlags
+	profile     string
 }
 
 // parseEval parses eval's command line and checks what it can without
@@ -84,14 +80,18 @@ func parseEval(args []string, stderr io.Writer) (*evalFlags, error) {
 	fs.IntVar(&f.samples, "samples", 0, "evaluate the first N rows (0: all)")
 	fs.BoolVar(&f.shuffle, "shuffle", false, "draw the --samples rows at random (seeded by --seed)")
 	fs.Int64Var(&f.seed, "seed", 0, "seed of --shuffle")
-	fs.IntVar(&f.batchSize, "batch-size", 32, "images (and prompts) per tower run")
+	fs.IntVar(&f.batchSize, "batch-size", 32, "images per image-tower run (prompts run in batches of their own)")
 	f.text.register(fs)
 	fs.StringVar(&f.predictions, "predictions", "", "write one JSON line per sample to this file")
 	fs.StringVar(&f.manifest, "manifest", "", "evaluate the rows of a pinned sample manifest (e.g. fixtures/samples/cifar100-test-1000.json)")
 	fs.BoolVar(&f.strict, "strict", false, "fail on the first undecodable image instead of counting it")
 	f.scale.register(fs)
+	fs.StringVar(&f.profile, "profile", "", "write a Go CPU profile of the evaluation to this file (go tool pprof)")
 	pos, err := parse(fs, args)
 	if err != nil {
+		return nil, err
+	}
+	if err := f.runtime.check(); err != nil {
 		return nil, err
 	}
 	if len(pos) > 0 {
@@ -180,7 +180,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var textTime time.Duration
 	if f.text.saveHead != "" {
 		start := time.Now()
-		if opt.Labels, err = clf.EncodeClasses(f.text.names(text.classes), text.prompts, f.batchSize); err != nil {
+		if opt.Labels, err = clf.EncodeClasses(f.text.names(text.classes), text.prompts, zsic.TextBatchSize); err != nil {
 			return fmt.Errorf("encode class prompts: %w", err)
 		}
 		textTime = time.Since(start)
@@ -241,8 +241,16 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		pause()
 		return nil
 	}
+	stopProfile, err := startProfile(f.profile)
+	if err != nil {
+		return err
+	}
+	start, usage := time.Now(), rusage.Now()
 	if todo := remaining(rows, done); len(todo) > 0 {
 		res, err = clf.Evaluate(ctx, src, todo, opt)
+		if perr := stopProfile(); err == nil && perr != nil {
+			return perr
+		}
 		if err != nil && !(len(done.Predictions) > 0 && len(failed) == len(todo)) {
 			return err
 		}
@@ -260,7 +268,12 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		res.Samples = len(res.Predictions)
 		res.Metrics = zsic.Measure(res.Predictions, len(text.classes))
 	}
+	if err := stopProfile(); err != nil {
+		return err
+	}
+	wall, used := time.Since(start), usage.Since()
 	res.TextEncode += textTime
+	res.Timings.TextTower += textTime
 
 	m := res.Metrics
 	if s := f.scale.spec; s != nil {
@@ -288,13 +301,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				Path: f.data.path, Split: f.data.split, Samples: res.Samples, Shuffle: f.shuffle, Seed: f.seed, Manifest: f.manifest,
 				ColumnsMapping: map[string]string{"input_column": cols.Image, "label_column": cols.Label},
 			},
-			Prompts: &text.record,
-			Metrics: m,
-			Timings: reportTimings{
-				TextEncodeS:  res.TextEncode.Seconds(),
-				ImageEncodeS: res.ImageEncode.Seconds(),
-				PerImageMS:   ms(res.PerImage()),
-			},
+			Prompts:  &text.record,
+			Metrics:  m,
+			Timings:  newTimings(res, wall+textTime, used),
 			Failures: res.Failures,
 			shardFields: shardFields{
 				Variant: f.model.variant, Fingerprint: fp, Shard: f.scale.spec,

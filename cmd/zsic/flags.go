@@ -113,12 +113,31 @@ func (m *modelFlags) ref() (zsic.ModelRef, error) {
 type runtimeFlags struct {
 	device  string
 	threads int
+	workers int
 }
 
 // register registers the runtime flags on fs.
 func (r *runtimeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&r.device, "device", "cpu", "execution provider: "+strings.Join(zsic.Devices(), ", ")+" (directml:N for adapter N)")
-	fs.IntVar(&r.threads, "threads", 0, "ONNX Runtime intra-op threads (0: its default)")
+	threads, workers := zsic.DefaultSplit(zsic.Cores())
+	fs.IntVar(&r.threads, "threads", 0, fmt.Sprintf("ONNX Runtime intra-op threads per tower (0: %d here, from the core count)", threads))
+	fs.IntVar(&r.workers, "workers", 0, fmt.Sprintf("goroutines decoding and preprocessing images (0: %d here, from the core count)", workers))
+}
+
+// maxThreads bounds --threads and --workers: more is a typo, not a plan.
+const maxThreads = 1024
+
+// check validates the numeric flags.
+func (r *runtimeFlags) check() error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"threads", r.threads}, {"workers", r.workers}} {
+		if f.v < 0 || f.v > maxThreads {
+			return fmt.Errorf("--%s %d: want 0 (choose from the core count) to %d", f.name, f.v, maxThreads)
+		}
+	}
+	return nil
 }
 
 // model is an open classifier with the runtime it runs on.
@@ -133,6 +152,9 @@ func (m *model) Close() error { return errors.Join(m.Classifier.Close(), m.rt.Cl
 // openModel resolves, loads and opens the model mf names on the runtime rf
 // configures, printing the model's notes to stderr.
 func openModel(ctx context.Context, mf *modelFlags, rf *runtimeFlags, stderr io.Writer) (*model, error) {
+	if err := rf.check(); err != nil {
+		return nil, err
+	}
 	ref, err := mf.ref()
 	if err != nil {
 		return nil, err
@@ -148,7 +170,7 @@ func openModel(ctx context.Context, mf *modelFlags, rf *runtimeFlags, stderr io.
 	if err != nil {
 		return nil, advise(err)
 	}
-	clf, err := zsic.Open(rt, mod, zsic.Options{})
+	clf, err := zsic.Open(rt, mod, zsic.Options{Workers: rf.workers})
 	if err != nil {
 		rt.Close()
 		return nil, advise(err)

@@ -31,6 +31,10 @@ type Options struct {
 	// true when either Options or the Runtime's defaults set it. On the
 	// CPU it is accepted and changes nothing.
 	StrictDevice bool
+	// NoSpin stops the intra-op threads from spinning while they wait for
+	// work (session.intra_op.allow_spinning = 0), leaving the cores to other
+	// goroutines between runs, such as zsic's decode workers.
+	NoSpin bool
 }
 
 // Devices returns the accepted values of Options.Device.
@@ -208,6 +212,12 @@ func sessionOptions(opt Options) (*ort.SessionOptions, error) {
 	if err := setStrict(so, opt); err != nil {
 		so.Destroy()
 		return nil, err
+	}
+	if opt.NoSpin {
+		if err := so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"); err != nil {
+			so.Destroy()
+			return nil, err
+		}
 	}
 	if err := appendProvider(so, opt.Device, opt.ProviderOptions); err != nil {
 		so.Destroy()
