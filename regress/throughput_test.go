@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	ort "github.com/yalue/onnxruntime_go"
 
+	"github.com/zsic/zsic/internal/rusage"
 	"github.com/zsic/zsic/regress"
 	"github.com/zsic/zsic/zsic"
 )
@@ -25,20 +27,36 @@ func benchCases() []regress.Case {
 	return append(regress.Cases(), regress.BenchCases(os.Getenv(regress.BenchModelsEnv))...)
 }
 
+// suiteThreads returns the intra-op threads the suite's classifiers use.
+func suiteThreads(b *testing.B) int {
+	if t := testEnv(b).Runtime.Threads; t > 0 {
+		return t
+	}
+	t, _ := zsic.DefaultSplit(zsic.Cores())
+	return t
+}
+
 // BenchmarkFloor measures the least a run of each case's image tower can
 // cost: a bare ONNX Runtime Run of a batch already in a tensor, with
-// pre-made input and output tensors and the session options zsic uses. Its
-// images/s against BenchmarkEvaluate's, at the same batch size, is zsic's
-// overhead.
+// pre-made input and output tensors and the session settings zsic uses
+// (its intra-op threads, no spinning). Its images/s against
+// BenchmarkEvaluate's, at the same batch size, is zsic's overhead.
 func BenchmarkFloor(b *testing.B) {
 	for _, c := range benchCases() {
 		for _, n := range throughputBatches {
 			b.Run(fmt.Sprintf("%s/batch=%d", c.Name(), n), func(b *testing.B) {
 				clf := open(b, c) // also initializes ONNX Runtime
-				img, _ := clf.Encoders()
-				out := img.Output()
-				if len(out.Shape) != 2 || out.Shape[1] <= 0 {
-					b.Skipf("output %s has no fixed width", out)
+				path := clf.Model.Towers[zsic.ImageEncoder]
+				ins, outs, err := ort.GetInputOutputInfo(path)
+				require.NoError(b, err)
+				i := slices.IndexFunc(outs, func(o ort.InputOutputInfo) bool { return o.Name == "image_embeds" })
+				if i < 0 {
+					i = slices.IndexFunc(outs, func(o ort.InputOutputInfo) bool { return o.Name == "pooler_output" })
+				}
+				require.GreaterOrEqual(b, i, 0, "no embedding output in %s", path)
+				out := outs[i]
+				if len(out.Dimensions) != 2 || out.Dimensions[1] <= 0 || ins[0].DataType != ort.TensorElementDataTypeFloat {
+					b.Skipf("output %s %v: no fixed width, or not a float32 input", out.Name, out.Dimensions)
 				}
 				h, w := clf.ImageSize()
 				pixels := make([]float32, n*3*h*w)
@@ -49,38 +67,38 @@ func BenchmarkFloor(b *testing.B) {
 				in, err := ort.NewTensor(ort.NewShape(int64(n), 3, int64(h), int64(w)), pixels)
 				require.NoError(b, err)
 				defer in.Destroy()
-				res, err := ort.NewEmptyTensor[float32](ort.NewShape(int64(n), out.Shape[1]))
+				res, err := ort.NewEmptyTensor[float32](ort.NewShape(int64(n), out.Dimensions[1]))
 				require.NoError(b, err)
 				defer res.Destroy()
 				so, err := ort.NewSessionOptions()
 				require.NoError(b, err)
 				defer so.Destroy()
-				if t := floorThreads(b); t > 0 {
-					require.NoError(b, so.SetIntraOpNumThreads(t))
-					require.NoError(b, so.SetInterOpNumThreads(1))
-				}
-				s, err := ort.NewAdvancedSession(clf.Model.Towers[zsic.ImageEncoder], []string{img.Inputs()[0].Name},
-					[]string{out.Name}, []ort.Value{in}, []ort.Value{res}, so)
+				require.NoError(b, so.SetIntraOpNumThreads(suiteThreads(b)))
+				require.NoError(b, so.SetInterOpNumThreads(1))
+				require.NoError(b, so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"))
+				s, err := ort.NewAdvancedSession(path, []string{ins[0].Name}, []string{out.Name}, []ort.Value{in}, []ort.Value{res}, so)
 				require.NoError(b, err)
 				defer s.Destroy()
-				require.NoError(b, s.Run()) // warm up, as Evaluate's prompts warm the text tower
+				require.NoError(b, s.Run()) // warm up
+				usage := rusage.Now()
 				b.ResetTimer()
 				for b.Loop() {
 					require.NoError(b, s.Run())
 				}
-				b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "images/s")
+				images := float64(b.N * n)
+				b.ReportMetric(images/b.Elapsed().Seconds(), "images/s")
+				b.ReportMetric(1000*usage.Since().CPU.Seconds()/images, "cpu-ms/image")
 			})
 		}
 	}
 }
 
-// floorThreads returns the intra-op threads the suite's sessions use.
-func floorThreads(b *testing.B) int { return testEnv(b).Options.Threads }
-
 // BenchmarkEvaluate measures the whole of `zsic eval` on each case's
 // sample, from the parquet file's bytes to the predictions: embedding the
 // prompts, reading, decoding, preprocessing, the image tower and scoring.
-// images/s is over the whole call; ms/image likewise.
+// images/s is over the whole call; the stage metrics add up each stage's
+// time over its goroutines, per image; cpu-ms/image is the process's CPU
+// time per image, and peak-RSS-MiB the test binary's peak so far.
 func BenchmarkEvaluate(b *testing.B) {
 	for _, c := range benchCases() {
 		for _, n := range throughputBatches {
@@ -92,15 +110,34 @@ func BenchmarkEvaluate(b *testing.B) {
 				opt.BatchSize = n
 				var images int
 				var spent time.Duration
+				var stages zsic.Timings
+				usage := rusage.Now()
 				for b.Loop() {
 					start := time.Now()
 					res, err := clf.Evaluate(context.Background(), s.Source(), rows, opt)
 					require.NoError(b, err)
 					spent += time.Since(start)
 					images += res.Samples
+					t := res.Timings
+					stages.Read += t.Read
+					stages.Decode += t.Decode
+					stages.Preprocess += t.Preprocess
+					stages.ImageTower += t.ImageTower
+					stages.TextTower += t.TextTower
+					stages.Scoring += t.Scoring
 				}
+				used := usage.Since()
+				per := func(d time.Duration) float64 { return 1000 * d.Seconds() / float64(images) }
 				b.ReportMetric(float64(images)/spent.Seconds(), "images/s")
-				b.ReportMetric(1000*spent.Seconds()/float64(images), "ms/image")
+				b.ReportMetric(per(spent), "ms/image")
+				b.ReportMetric(per(used.CPU), "cpu-ms/image")
+				b.ReportMetric(per(stages.Read), "read-ms/image")
+				b.ReportMetric(per(stages.Decode), "decode-ms/image")
+				b.ReportMetric(per(stages.Preprocess), "preprocess-ms/image")
+				b.ReportMetric(per(stages.ImageTower), "image-tower-ms/image")
+				b.ReportMetric(per(stages.TextTower), "text-tower-ms/image")
+				b.ReportMetric(per(stages.Scoring), "scoring-ms/image")
+				b.ReportMetric(float64(used.PeakRSS)/(1<<20), "peak-RSS-MiB")
 			})
 		}
 	}
