@@ -114,6 +114,9 @@ func parseEval(args []string, stderr io.Writer) (*evalFlags, error) {
 	if err := f.scale.check(f.out.output, f.predictions); err != nil {
 		return nil, err
 	}
+	if err := f.text.checkOutputs(f.out.output, f.predictions); err != nil {
+		return nil, err
+	}
 	return &f, nil
 }
 

@@ -244,3 +244,18 @@ func checkHead(path string, tp *textPlan, clf *zsic.Classifier) error {
 	h := &head.Head{Meta: *tp.meta}
 	return h.Check(towers, path)
 }
+
+// checkOutputs refuses a --save-head whose files are another output, or
+// the --head being read.
+func (p *promptFlags) checkOutputs(outputs ...string) error {
+	if p.saveHead == "" {
+		return nil
+	}
+	side := head.SidecarPath(p.saveHead)
+	for _, o := range outputs {
+		if o != "" && (samePath(o, p.saveHead) || samePath(o, side)) {
+			return fmt.Errorf("--save-head %s (and its sidecar %s) would overwrite %s: give another file", p.saveHead, side, o)
+		}
+	}
+	return nil
+}

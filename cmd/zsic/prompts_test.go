@@ -138,6 +138,7 @@ func TestEvalPromptBadInput(t *testing.T) {
 		{"head and templates", []string{"--head", headPath, "--templates", "openai"}, "--head fixes the class names and prompts: drop --templates"},
 		{"missing head", []string{"--head", headPath}, "h.npy"},
 		{"head not npy", []string{"--save-head", filepath.Join(dir, "h.bin")}, "must end in .npy"},
+		{"head over the report", []string{"--save-head", filepath.Join(dir, "r.npy"), "--output", filepath.Join(dir, "r.json")}, "would overwrite"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
