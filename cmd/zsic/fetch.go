@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/zsic/zsic/zsic"
+	"github.com/zsic/zsic/zsic/dataset"
 	"github.com/zsic/zsic/zsic/hub"
 )
 
@@ -37,6 +38,12 @@ func runFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var got []string
 	if mf.modelID != "" {
 		snap, err := c.Snapshot(ctx, hub.RepoModel, mf.modelID, mf.revision, zsic.ModelFiles(mf.variant))
+		if err != nil {
+			return err
+		}
+		got = []string{snap}
+	} else if dataset.IsWebDatasetRepo(df.path) {
+		snap, err := c.WebDataset(ctx, df.path, df.split, df.revision)
 		if err != nil {
 			return err
 		}

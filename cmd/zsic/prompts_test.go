@@ -191,6 +191,10 @@ func TestEvalWebDatasetFromHub(t *testing.T) {
 	args := []string{"-m", tinyCLIP(t), "--dataset", "clip-benchmark/wds_mini", "--split", "test"}
 	online, onlinePreds, _ := evalReport(t, args...)
 	require.Len(t, onlinePreds, 48)
+	// fetch downloads the split without evaluating, and prints its snapshot.
+	code, stdout, stderr := runCLI(t, "fetch", "--dataset", "clip-benchmark/wds_mini", "--split", "test")
+	require.Equal(t, 0, code, stderr)
+	require.FileExists(t, filepath.Join(strings.TrimSpace(stdout), "test", "2.tar"))
 	require.Equal(t, 3, online.Prompts.Templates.Count)
 	srv.Close()
 	t.Setenv("HF_HUB_OFFLINE", "1")

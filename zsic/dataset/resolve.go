@@ -31,10 +31,10 @@ func (r Ref) IsHub() bool {
 	return hub.IsRepoID(r.Path) && filepath.Ext(r.Path) == ""
 }
 
-// isWebDatasetRepo reports whether a Hub dataset id is one of
+// IsWebDatasetRepo reports whether a Hub dataset id is one of
 // CLIP_benchmark's WebDataset repositories: clip-benchmark/..., or a name
 // starting with wds_.
-func isWebDatasetRepo(id string) bool {
+func IsWebDatasetRepo(id string) bool {
 	org, name, _ := strings.Cut(id, "/")
 	return org == "clip-benchmark" || strings.HasPrefix(name, "wds_")
 }
@@ -59,7 +59,7 @@ func Resolve(ctx context.Context, r Ref, cols Columns, hc *hub.Client, opts ...O
 	if rev == "" {
 		rev = "main"
 	}
-	if isWebDatasetRepo(r.Path) {
+	if IsWebDatasetRepo(r.Path) {
 		dir, err := hc.WebDataset(ctx, r.Path, r.Split, rev)
 		if err != nil {
 			return nil, err
