@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/zsic/zsic/zsic"
+	"github.com/zsic/zsic/zsic/encoder"
 	"github.com/zsic/zsic/zsic/ortlib"
 )
 
@@ -35,7 +36,7 @@ func RuntimeFromEnv() (zsic.RuntimeOptions, error) {
 	if opt.Device == "" {
 		opt.Device = CPU
 	}
-	po, err := ParseProviderOptions(os.Getenv(DeviceOptionsEnv))
+	po, err := encoder.ParseProviderOptions(os.Getenv(DeviceOptionsEnv))
 	if err != nil {
 		return opt, fmt.Errorf("%s: %w", DeviceOptionsEnv, err)
 	}
@@ -48,27 +49,6 @@ func RuntimeFromEnv() (zsic.RuntimeOptions, error) {
 		return opt, fmt.Errorf("%s=%q: want 1 or 0", StrictDeviceEnv, s)
 	}
 	return opt, nil
-}
-
-// ParseProviderOptions parses comma-separated key=value pairs; "" gives
-// nil.
-func ParseProviderOptions(s string) (map[string]string, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	po := map[string]string{}
-	for _, kv := range strings.Split(s, ",") {
-		k, v, ok := strings.Cut(kv, "=")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" {
-			return nil, fmt.Errorf("provider option %q: want key=value", kv)
-		}
-		if _, dup := po[k]; dup {
-			return nil, fmt.Errorf("provider option %s given twice", k)
-		}
-		po[k] = strings.TrimSpace(v)
-	}
-	return po, nil
 }
 
 // Device returns the device the suite runs on: Runtime.Device, "cpu" when

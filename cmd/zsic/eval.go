@@ -16,6 +16,7 @@ import (
 	"github.com/zsic/zsic/internal/shard"
 	"github.com/zsic/zsic/zsic"
 	"github.com/zsic/zsic/zsic/dataset"
+	"github.com/zsic/zsic/zsic/encoder"
 	"github.com/zsic/zsic/zsic/prompt"
 )
 
@@ -28,10 +29,15 @@ type report struct {
 	ModelPath map[string]string `json:"model_path"`
 	Task      string            `json:"task"`
 	Device    string            `json:"device"`
-	Dataset   reportDataset     `json:"dataset"`
-	Metrics   zsic.Metrics      `json:"metrics"`
-	Timings   reportTimings     `json:"timings"`
-	Failures  []zsic.Failure    `json:"failures,omitempty"`
+	// ExecutionProvider is ONNX Runtime's provider that the device names
+	// ("CUDA", "QNN", "CPU"); StrictDevice says the run forbade it to run
+	// nodes on the CPU.
+	ExecutionProvider string         `json:"execution_provider"`
+	StrictDevice      bool           `json:"strict_device,omitempty"`
+	Dataset           reportDataset  `json:"dataset"`
+	Metrics           zsic.Metrics   `json:"metrics"`
+	Timings           reportTimings  `json:"timings"`
+	Failures          []zsic.Failure `json:"failures,omitempty"`
 	// Prompts identifies the class names and prompts the run scored with.
 	Prompts *prompt.Record `json:"prompts,omitempty"`
 	shardFields
@@ -45,6 +51,15 @@ type reportDataset struct {
 	Seed           int64             `json:"seed"`
 	Manifest       string            `json:"manifest,omitempty"`
 	ColumnsMapping map[string]string `json:"columns_mapping"`
+}
+
+// coldWarm returns t with its cold and warm fields set from the towers'
+// stats.
+func coldWarm(t reportTimings, image, text zsic.TowerStats) reportTimings {
+	t.OpenS = (image.Open + text.Open).Seconds()
+	t.ImageTowerColdMS, t.ImageTowerColdBatch = ms(image.First), image.FirstItems
+	t.ImageTowerWarmPerImgMS = ms(image.WarmPerItem())
+	return t
 }
 
 // evalFlags are eval's flags beyond the model's.
@@ -284,6 +299,16 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "top-1 %.2f%%  top-5 %.2f%%  mean per-class recall %.2f%%  (%d samples, %.2f ms/image)\n",
 		m.Top1, m.Top5, m.MeanPerClassRecall, res.Samples, ms(res.PerImage()))
+	imageStats, textStats := clf.TowerStats()
+	if !f.out.quiet {
+		strict := ""
+		if f.runtime.strictDevice {
+			strict = ", no CPU fallback"
+		}
+		fmt.Fprintf(stderr, "device %s (ONNX Runtime's %s provider%s): sessions opened in %.0f ms; image tower: first run %.1f ms for %d image(s) (cold), then %.2f ms/image warm\n",
+			f.runtime.device, encoder.ProviderName(f.runtime.device), strict,
+			ms(imageStats.Open+textStats.Open), ms(imageStats.First), imageStats.FirstItems, ms(imageStats.WarmPerItem()))
+	}
 	if n := len(res.Failures); n > 0 {
 		fmt.Fprintf(stderr, "warning: %d image(s) could not be decoded and were skipped; first: row %d: %s\n", n, res.Failures[0].Row, res.Failures[0].Err)
 	}
@@ -304,9 +329,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				Path: f.data.path, Split: f.data.split, Samples: res.Samples, Shuffle: f.shuffle, Seed: f.seed, Manifest: f.manifest,
 				ColumnsMapping: map[string]string{"input_column": cols.Image, "label_column": cols.Label},
 			},
-			Prompts:  &text.record,
-			Metrics:  m,
-			Timings:  newTimings(res, wall+textTime, used),
+			Prompts:           &text.record,
+			Metrics:           m,
+			ExecutionProvider: encoder.ProviderName(f.runtime.device),
+			StrictDevice:      f.runtime.strictDevice,
+			Timings:           coldWarm(newTimings(res, wall+textTime, used), imageStats, textStats),
 			Failures: res.Failures,
 			shardFields: shardFields{
 				Variant: f.model.variant, Fingerprint: fp, Shard: f.scale.spec,

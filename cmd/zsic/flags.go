@@ -111,14 +111,18 @@ func (m *modelFlags) ref() (zsic.ModelRef, error) {
 
 // runtimeFlags are the flags that configure ONNX Runtime.
 type runtimeFlags struct {
-	device  string
-	threads int
-	workers int
+	device        string
+	deviceOptions string
+	strictDevice  bool
+	threads       int
+	workers       int
 }
 
 // register registers the runtime flags on fs.
 func (r *runtimeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&r.device, "device", "cpu", "execution provider: "+strings.Join(zsic.Devices(), ", ")+" (directml:N for adapter N)")
+	fs.StringVar(&r.deviceOptions, "device-options", "", "the execution provider's options as key=value,key=value (e.g. backend_path=/opt/qnn/lib/libQnnHtp.so for qnn)")
+	fs.BoolVar(&r.strictDevice, "strict-device", false, "fail, naming the provider, when the device cannot run the whole graph, instead of running the rest on the CPU (ONNX Runtime's session.disable_cpu_ep_fallback)")
 	threads, workers := zsic.DefaultSplit(zsic.Cores())
 	fs.IntVar(&r.threads, "threads", 0, fmt.Sprintf("ONNX Runtime intra-op threads per tower (0: %d here, from the core count)", threads))
 	fs.IntVar(&r.workers, "workers", 0, fmt.Sprintf("goroutines decoding and preprocessing images (0: %d here, from the core count)", workers))
@@ -166,7 +170,11 @@ func openModel(ctx context.Context, mf *modelFlags, rf *runtimeFlags, stderr io.
 	for _, n := range mod.Notes {
 		fmt.Fprintf(stderr, "note: %s\n", n)
 	}
-	rt, err := zsic.NewRuntime(zsic.RuntimeOptions{Threads: rf.threads, Device: rf.device})
+	po, err := encoder.ParseProviderOptions(rf.deviceOptions)
+	if err != nil {
+		return nil, fmt.Errorf("--device-options: %w", err)
+	}
+	rt, err := zsic.NewRuntime(zsic.RuntimeOptions{Threads: rf.threads, Device: rf.device, ProviderOptions: po, StrictDevice: rf.strictDevice})
 	if err != nil {
 		return nil, advise(err)
 	}

@@ -44,6 +44,15 @@ type reportTimings struct {
 	Cores   int `json:"cores"`
 	Threads int `json:"threads"`
 	Workers int `json:"workers"`
+	// The cold start apart from the warm runs (zsic.TowerStats): OpenS
+	// creates both sessions (graph partitioning and compilation for the
+	// execution provider); ImageTowerColdMS is the image tower's first run,
+	// of ImageTowerColdBatch images; ImageTowerWarmPerImgMS its later runs
+	// per image, the device's per-image latency once warm.
+	OpenS                  float64 `json:"open_s"`
+	ImageTowerColdMS       float64 `json:"image_tower_cold_ms"`
+	ImageTowerColdBatch    int     `json:"image_tower_cold_batch"`
+	ImageTowerWarmPerImgMS float64 `json:"image_tower_warm_per_image_ms"`
 }
 
 // reportStages are the stage totals, in seconds.

@@ -46,3 +46,25 @@ func directMLError(device string, id int, err error) error {
 	}
 	return &DeviceError{Device: device, Err: err}
 }
+
+// ParseProviderOptions parses an execution provider's options written
+// as comma-separated key=value pairs (ZSIC_DEVICE_OPTIONS, --device-options);
+// "" gives nil.
+func ParseProviderOptions(s string) (map[string]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	po := map[string]string{}
+	for _, kv := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, fmt.Errorf("provider option %q: want key=value", kv)
+		}
+		if _, dup := po[k]; dup {
+			return nil, fmt.Errorf("provider option %s given twice", k)
+		}
+		po[k] = strings.TrimSpace(v)
+	}
+	return po, nil
+}
