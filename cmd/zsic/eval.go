@@ -334,7 +334,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			ExecutionProvider: encoder.ProviderName(f.runtime.device),
 			StrictDevice:      f.runtime.strictDevice,
 			Timings:           coldWarm(newTimings(res, wall+textTime, used), imageStats, textStats),
-			Failures: res.Failures,
+			Failures:          res.Failures,
 			shardFields: shardFields{
 				Variant: f.model.variant, Fingerprint: fp, Shard: f.scale.spec,
 				Predictions: relPredictions(f.out.output, f.predictions),
