@@ -44,7 +44,7 @@ func suiteThreads(b *testing.B) int {
 func BenchmarkFloor(b *testing.B) {
 	for _, c := range benchCases() {
 		for _, n := range throughputBatches {
-			b.Run(fmt.Sprintf("%s/batch=%d", c.Name(), n), func(b *testing.B) {
+			b.Run(benchName(b, c, fmt.Sprintf("batch=%d", n)), func(b *testing.B) {
 				clf := open(b, c) // also initializes ONNX Runtime
 				path := clf.Model.Towers[zsic.ImageEncoder]
 				ins, outs, err := ort.GetInputOutputInfo(path)
@@ -102,7 +102,7 @@ func BenchmarkFloor(b *testing.B) {
 func BenchmarkEvaluate(b *testing.B) {
 	for _, c := range benchCases() {
 		for _, n := range throughputBatches {
-			b.Run(fmt.Sprintf("%s/batch=%d", c.Name(), n), func(b *testing.B) {
+			b.Run(benchName(b, c, fmt.Sprintf("batch=%d", n)), func(b *testing.B) {
 				clf := open(b, c)
 				s := suite(b)
 				rows, _ := s.Sample(c.Samples)
