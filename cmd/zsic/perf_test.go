@@ -47,7 +47,8 @@ func TestEvalTimingsAndProfile(t *testing.T) {
 		got = append(got, k)
 	}
 	require.ElementsMatch(t, []string{"text_encode_s", "image_encode_s", "per_image_ms", "wall_s", "wall_per_image_ms", "stages",
-		"cpu_s", "cpu_per_image_ms", "cpu_use_percent", "peak_rss_mib", "cores", "threads", "workers"}, got)
+		"cpu_s", "cpu_per_image_ms", "cpu_use_percent", "peak_rss_mib", "cores", "threads", "workers",
+		"open_s", "image_tower_cold_ms", "image_tower_cold_batch", "image_tower_warm_per_image_ms"}, got)
 	var rep report
 	require.NoError(t, json.Unmarshal([]byte(readFile(t, reportPath)), &rep))
 	tm := rep.Timings
