@@ -32,8 +32,9 @@ ortcompare:
 # that fixtures/scripts/make_bench_model.py writes there.
 BENCH ?= Floor|Evaluate
 COUNT ?= 1
+BENCHTIME ?= 1s
 bench:
-	@$(GO) test -run '^$$' -bench '$(BENCH)' -count $(COUNT) ./regress | grep -Ev '^(PASS|ok )'
+	@$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -count $(COUNT) ./regress | grep -Ev '^(PASS|ok )'
 
 # JPEG decode and CLIP preprocessing beside Pillow, interleaved, one core
 # (needs Debian's python3-pil and python3-numpy; README "JPEG").
