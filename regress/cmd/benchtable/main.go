@@ -1,8 +1,9 @@
 // Command benchtable turns `make bench` output (Go benchmark format, as
 // benchstat reads it) into the Markdown table of README.md's Speed section:
 // per case and batch size, BenchmarkFloor's and BenchmarkEvaluate's
-// images/s, their ratio, and Evaluate's CPU time per image. With several
-// runs of a benchmark (-count), it takes their median.
+// images/s, their ratio, and Evaluate's CPU time per image, for each case
+// Evaluate ran. With several runs of a benchmark (-count), it takes their
+// median.
 //
 //	make bench | go run ./regress/cmd/benchtable
 package main
@@ -84,6 +85,9 @@ func table(w io.Writer, res results, order []key) {
 		fl := median(res["Floor"][k]["images/s"])
 		ev := median(res["Evaluate"][k]["images/s"])
 		cpu := median(res["Evaluate"][k]["cpu-ms/image"])
+		if ev == 0 {
+			continue // a floor alone compares nothing
+		}
 		ratio := "–"
 		if fl > 0 && ev > 0 {
 			ratio = fmt.Sprintf("%.2f", ev/fl)

@@ -14,11 +14,12 @@ BenchmarkFloor/CLIP/tiny-clip/fp32/batch=32-2   	      10	 100 ns/op	 1000 image
 BenchmarkFloor/CLIP/tiny-clip/fp32/batch=32-2   	      10	 100 ns/op	 3000 images/s	 0.5 cpu-ms/image
 BenchmarkEvaluate/CLIP/tiny-clip/fp32/batch=32-2	       1	 100 ns/op	 1000 images/s	 1.25 cpu-ms/image
 BenchmarkEvaluate/CLIP/twin/x/batch=1-2	       1	 100 ns/op	 10 images/s	 3 cpu-ms/image
+BenchmarkFloor/CLIP/twin/y/batch=1-2	       1	 100 ns/op	 10 images/s	 3 cpu-ms/image
 PASS
 `
 	res, order, err := parse(strings.NewReader(in))
 	require.NoError(t, err)
-	require.Equal(t, []string{"CLIP/tiny-clip/fp32/batch=32", "CLIP/twin/x/batch=1"}, order)
+	require.Equal(t, []string{"CLIP/tiny-clip/fp32/batch=32", "CLIP/twin/x/batch=1", "CLIP/twin/y/batch=1"}, order)
 	var b strings.Builder
 	table(&b, res, order)
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
