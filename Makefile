@@ -1,17 +1,34 @@
-# zsic: `make setup` once, then `make test`. See README.md.
+# zsic: `make eval` (the main job) and `make test`; each runs setup on demand. See README.md.
 GO ?= go
 
-.PHONY: setup test vet build golden report prompts fixtures fixtures-int8 bench bench-jpeg cross ortcompare
+.PHONY: setup eval test vet build golden report prompts fixtures fixtures-int8 bench bench-jpeg cross ortcompare
 
 setup:
 	$(GO) run ./cmd/zsic-setup
 
-test:
+# The main job: evaluate tiny-clip on the pinned 1000-image CIFAR-100 sample,
+# writing out/report.json, out/predictions.jsonl and out/report.html, and
+# print the metrics. EVAL_MODEL picks another model folder.
+EVAL_MODEL ?= fixtures/models/tiny-clip
+EVAL_OUT ?= out
+eval: setup build
+	@mkdir -p $(EVAL_OUT)
+	@data=$$($(GO) run ./cmd/zsic-setup -find cifar100/test.parquet) && \
+	$(ZSIC_BIN) eval -m $(EVAL_MODEL) --dataset "$$data" --manifest fixtures/samples/cifar100-test-1000.json \
+		--output $(EVAL_OUT)/report.json --predictions $(EVAL_OUT)/predictions.jsonl --quiet > /dev/null && \
+	$(ZSIC_BIN) report --predictions $(EVAL_OUT)/predictions.jsonl --report $(EVAL_OUT)/report.json \
+		--dataset "$$data" --output $(EVAL_OUT)/report.html
+
+test: setup
 	$(GO) vet ./...
 	$(GO) test -race ./...
 
+# bin/zsic, stamped with the git revision (its JSON reports record it even
+# where the toolchain records none, e.g. in a git worktree).
+ZSIC_BIN ?= bin/zsic
+STAMP = github.com/zsic/zsic/zsic/report
 build:
-	$(GO) build -o bin/zsic ./cmd/zsic
+	$(GO) build -ldflags "-X $(STAMP).revision=$$(git rev-parse HEAD 2>/dev/null) -X $(STAMP).modified=$$(test -z "$$(git status --porcelain 2>/dev/null)" && echo false || echo true)" -o $(ZSIC_BIN) ./cmd/zsic
 
 # Windows (cgo via mingw-w64, run under Wine), linux/arm64 (cgo, run under
 # qemu) and a cgo-less vet for darwin/arm64 and windows/arm64; installs its

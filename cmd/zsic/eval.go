@@ -17,45 +17,22 @@ import (
 	"github.com/zsic/zsic/zsic"
 	"github.com/zsic/zsic/zsic/dataset"
 	"github.com/zsic/zsic/zsic/encoder"
-	"github.com/zsic/zsic/zsic/prompt"
+	runreport "github.com/zsic/zsic/zsic/report"
 )
 
 // Task is the only task zsic evaluates.
 const Task = "zero-shot-image-classification"
 
-// report is the JSON written by --output.
+// report is the JSON written by --output: the versioned report of package
+// zsic/report, plus the fields of sharded, merged and resumable runs.
 type report struct {
-	ModelID   string            `json:"model_id"`
-	ModelPath map[string]string `json:"model_path"`
-	Task      string            `json:"task"`
-	Device    string            `json:"device"`
-	// ExecutionProvider is ONNX Runtime's provider that the device names
-	// ("CUDA", "QNN", "CPU"); StrictDevice says the run forbade it to run
-	// nodes on the CPU.
-	ExecutionProvider string         `json:"execution_provider"`
-	StrictDevice      bool           `json:"strict_device,omitempty"`
-	Dataset           reportDataset  `json:"dataset"`
-	Metrics           zsic.Metrics   `json:"metrics"`
-	Timings           reportTimings  `json:"timings"`
-	Failures          []zsic.Failure `json:"failures,omitempty"`
-	// Prompts identifies the class names and prompts the run scored with.
-	Prompts *prompt.Record `json:"prompts,omitempty"`
+	runreport.Report
 	shardFields
-}
-
-type reportDataset struct {
-	Path           string            `json:"path"`
-	Split          string            `json:"split"`
-	Samples        int               `json:"samples"`
-	Shuffle        bool              `json:"shuffle"`
-	Seed           int64             `json:"seed"`
-	Manifest       string            `json:"manifest,omitempty"`
-	ColumnsMapping map[string]string `json:"columns_mapping"`
 }
 
 // coldWarm returns t with its cold and warm fields set from the towers'
 // stats.
-func coldWarm(t reportTimings, image, text zsic.TowerStats) reportTimings {
+func coldWarm(t runreport.Timings, image, text zsic.TowerStats) runreport.Timings {
 	t.OpenS = (image.Open + text.Open).Seconds()
 	t.ImageTowerColdMS, t.ImageTowerColdBatch = ms(image.First), image.FirstItems
 	t.ImageTowerWarmPerImgMS = ms(image.WarmPerItem())
@@ -140,6 +117,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	runStart := time.Now()
 	src, cols, err := f.data.open(ctx, stderr)
 	if err != nil {
 		return err
@@ -264,8 +242,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	start, usage := time.Now(), rusage.Now()
+	read := runreport.NewFingerprinter(src) // identifies the rows this process reads
 	if todo := remaining(rows, done); len(todo) > 0 {
-		res, err = clf.Evaluate(ctx, src, todo, opt)
+		res, err = clf.Evaluate(ctx, read, todo, opt)
 		if perr := stopProfile(); err == nil && perr != nil {
 			return perr
 		}
@@ -317,28 +296,33 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if modelID == "" {
 			modelID = clf.Model.Dir
 		}
-		rep := report{
-			ModelID: modelID,
-			ModelPath: map[string]string{
-				string(zsic.ImageEncoder): clf.Model.Towers[zsic.ImageEncoder],
-				string(zsic.TextEncoder):  clf.Model.Towers[zsic.TextEncoder],
-			},
-			Task:   Task,
-			Device: f.runtime.device,
-			Dataset: reportDataset{
+		base, err := runreport.New(runreport.Run{
+			ModelID: modelID, Towers: clf.Model.Towers, Device: f.runtime.device,
+			ExecutionProvider: encoder.ProviderName(f.runtime.device), StrictDevice: f.runtime.strictDevice,
+			Threads: res.Threads, Workers: res.Workers, ONNXRuntime: clf.rt.Version(),
+			Dataset: runreport.Dataset{
 				Path: f.data.path, Split: f.data.split, Samples: res.Samples, Shuffle: f.shuffle, Seed: f.seed, Manifest: f.manifest,
 				ColumnsMapping: map[string]string{"input_column": cols.Image, "label_column": cols.Label},
 			},
-			Prompts:           &text.record,
-			Metrics:           m,
-			ExecutionProvider: encoder.ProviderName(f.runtime.device),
-			StrictDevice:      f.runtime.strictDevice,
-			Timings:           coldWarm(newTimings(res, wall+textTime, used), imageStats, textStats),
-			Failures:          res.Failures,
-			shardFields: shardFields{
-				Variant: f.model.variant, Fingerprint: fp, Shard: f.scale.spec,
-				Predictions: relPredictions(f.out.output, f.predictions),
-			},
+			Fingerprint: read.Fingerprint(),
+			Prompts:     &text.record, Classes: text.classes, Start: runStart,
+			Metrics: m, Failures: res.Failures,
+			Timings: coldWarm(newTimings(res, wall+textTime, used), imageStats, textStats),
+		})
+		if err != nil {
+			return err
+		}
+		rep := report{Report: *base, shardFields: shardFields{
+			Variant: f.model.variant, Fingerprint: fp, Shard: f.scale.spec,
+			Predictions: relPredictions(f.out.output, f.predictions),
+		}}
+		if f.predictions != "" {
+			// The bytes writePredictions writes below.
+			id, err := runreport.EncodePredictions(io.Discard, res.Predictions)
+			if err != nil {
+				return err
+			}
+			rep.PredictionsCount, rep.PredictionsSHA256 = id.Count, id.SHA256
 		}
 		if err := writeReport(f.out.output, &rep); err != nil {
 			return err

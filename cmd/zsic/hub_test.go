@@ -10,6 +10,7 @@ import (
 
 	"github.com/zsic/zsic/internal/testenv"
 	"github.com/zsic/zsic/zsic/hub/hubtest"
+	runreport "github.com/zsic/zsic/zsic/report"
 )
 
 // readTree returns every file under dir by its slash-separated path.
@@ -81,7 +82,7 @@ func TestEvalFromHub(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, offline, "(40 samples")
 
-	var a, b report
+	var a, b runreport.Report
 	require.NoError(t, json.Unmarshal([]byte(readFile(t, filepath.Join(home, "online.json"))), &a))
 	require.NoError(t, json.Unmarshal([]byte(readFile(t, filepath.Join(home, "offline.json"))), &b))
 	require.Equal(t, a.Metrics, b.Metrics)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zsic/zsic/internal/testenv"
+	runreport "github.com/zsic/zsic/zsic/report"
 )
 
 // zsic runs the command line in-process and returns its exit status, stdout
@@ -98,7 +99,7 @@ func TestEvalEndToEnd(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, "(200 samples")
 
-	var rep report
+	var rep runreport.Report
 	data, err := os.ReadFile(reportPath)
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(data, &rep))

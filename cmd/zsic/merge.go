@@ -13,6 +13,7 @@ import (
 
 	"github.com/zsic/zsic/internal/shard"
 	"github.com/zsic/zsic/zsic"
+	runreport "github.com/zsic/zsic/zsic/report"
 )
 
 // shardFields are the report's fields for sharded, merged and resumable
@@ -99,13 +100,8 @@ func writeReport(path string, rep *report) error {
 // writePredictions writes one JSON line per prediction to path, atomically.
 func writePredictions(path string, preds []zsic.Prediction) error {
 	return writeJSON(path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		for _, p := range preds {
-			if err := enc.Encode(p); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := runreport.EncodePredictions(w, preds)
+		return err
 	})
 }
 
@@ -191,8 +187,9 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rep.MergedShards = m.Count
 	rep.Metrics = m.Metrics
 	rep.Failures = m.Failures
+	rep.FailureCount = len(m.Failures)
 	rep.Dataset.Samples = len(m.Predictions)
-	rep.Timings = reportTimings{}
+	rep.Timings = runreport.Timings{}
 	for _, r := range reports {
 		rep.Timings.TextEncodeS += r.Timings.TextEncodeS
 		rep.Timings.ImageEncodeS += r.Timings.ImageEncodeS

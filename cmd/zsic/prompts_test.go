@@ -13,6 +13,7 @@ import (
 	"github.com/zsic/zsic/zsic/dataset"
 	"github.com/zsic/zsic/zsic/dataset/wdstest"
 	"github.com/zsic/zsic/zsic/hub/hubtest"
+	runreport "github.com/zsic/zsic/zsic/report"
 )
 
 // cifarClasses returns the CIFAR-100 test parquet's class names.
@@ -39,14 +40,14 @@ func buildWDS(t *testing.T) string {
 
 // evalReport runs eval with args plus --output and --predictions, and
 // returns the report and the predictions file's lines.
-func evalReport(t *testing.T, args ...string) (report, []string, string) {
+func evalReport(t *testing.T, args ...string) (runreport.Report, []string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	rep, preds := filepath.Join(dir, "r.json"), filepath.Join(dir, "p.jsonl")
 	code, stdout, stderr := runCLI(t, append(append([]string{"eval", "--quiet"}, args...), "--output", rep, "--predictions", preds)...)
 	require.Equal(t, 0, code, stderr)
 	require.NotEmpty(t, stdout)
-	var r report
+	var r runreport.Report
 	require.NoError(t, json.Unmarshal([]byte(readFile(t, rep)), &r))
 	return r, strings.Split(strings.TrimSpace(readFile(t, preds)), "\n"), stderr
 }

@@ -252,7 +252,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := sameRun(rep, f.report, preds, pfile); err != nil {
 			return err
 		}
-		fromReport = rep.Provenance.Classes.Values
+		fromReport = rep.ClassNames
 	}
 	src, err := f.page.openSource(ctx, stderr)
 	if err != nil {
@@ -299,17 +299,37 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := f.page.writePage(doc); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s (%d samples, top-1 %.2f%%)\n", f.page.out.output, a.Samples, a.Metrics.Top1)
+	printMetrics(stdout, a, rep)
+	fmt.Fprintf(stdout, "wrote %s\n", f.page.out.output)
 	return nil
+}
+
+// printMetrics prints a run's metrics as a table, with the report's model,
+// dataset, failures and time per image when there is one.
+func printMetrics(w io.Writer, a *htmlreport.Analysis, rep *runreport.Report) {
+	row := func(k, v string) { fmt.Fprintf(w, "%-22s %s\n", k, v) }
+	if rep != nil {
+		row("model", rep.ModelID)
+		row("dataset", rep.Dataset.Path)
+	}
+	m := a.Metrics
+	row("samples", fmt.Sprint(a.Samples))
+	row("top-1 accuracy", fmt.Sprintf("%.2f%%", m.Top1))
+	row("top-5 accuracy", fmt.Sprintf("%.2f%%", m.Top5))
+	row("mean per-class recall", fmt.Sprintf("%.2f%%", m.MeanPerClassRecall))
+	if rep != nil {
+		row("failed rows", fmt.Sprint(rep.FailureCount))
+		row("time per image", fmt.Sprintf("%.3f ms", rep.Timings.PerImageMS))
+	}
 }
 
 // sameRun checks that preds (read from pfile) are the predictions the
 // report rep was written with.
 func sameRun(rep *runreport.Report, repPath string, preds []zsic.Prediction, pfile runreport.PredictionsFile) error {
-	if w := rep.Predictions; w != nil {
-		if w.SHA256 != pfile.SHA256 {
-			return fmt.Errorf("predictions %s (%d lines, sha256 %.12s) are not the ones report %s was written with (%s: %d lines, sha256 %.12s): give the predictions and report of the same run",
-				pfile.Path, pfile.Count, pfile.SHA256, repPath, w.Path, w.Count, w.SHA256)
+	if rep.PredictionsSHA256 != "" {
+		if rep.PredictionsSHA256 != pfile.SHA256 {
+			return fmt.Errorf("predictions %s (%d lines, sha256 %.12s) are not the ones report %s was written with (%d lines, sha256 %.12s): give the predictions and report of the same run",
+				pfile.Path, pfile.Count, pfile.SHA256, repPath, rep.PredictionsCount, rep.PredictionsSHA256)
 		}
 		return nil
 	}

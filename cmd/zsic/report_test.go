@@ -93,7 +93,8 @@ func TestReportCLI(t *testing.T) {
 	out := filepath.Join(dir, "r.html")
 	code, stdout, stderr := runCLI(t, "report", "--predictions", pa, "--output", out)
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, stdout, "wrote "+out+" (200 samples, top-1 60.00%)")
+	require.Contains(t, stdout, "samples                200\ntop-1 accuracy         60.00%\n")
+	require.Contains(t, stdout, "wrote "+out)
 	page, err := os.ReadFile(out)
 	require.NoError(t, err)
 	for _, want := range []string{`data-chart="per-class" data-bars="4"`, `data-chart="confusion" data-cells="16"`, "Content-Security-Policy", "class 3"} {
@@ -163,4 +164,46 @@ func TestReportBadInput(t *testing.T) {
 	for _, e := range entries {
 		require.False(t, strings.HasPrefix(e.Name(), "."), "temporary file left behind: %s", e.Name())
 	}
+}
+
+// TestReportFromARun renders the report of a real run, and refuses the
+// predictions of another run with it.
+func TestReportFromARun(t *testing.T) {
+	cifar := testenv.CIFAR100(t)
+	dir := t.TempDir()
+	r1, p1, p2 := filepath.Join(dir, "r1.json"), filepath.Join(dir, "p1.jsonl"), filepath.Join(dir, "p2.jsonl")
+	code, _, stderr := runCLI(t, "eval", "-m", tinyCLIP(t), "--dataset", cifar, "--samples", "60", "--output", r1, "--predictions", p1, "--quiet")
+	require.Equal(t, 0, code, stderr)
+	code, _, stderr = runCLI(t, "eval", "-m", tinyCLIP(t), "--dataset", cifar, "--samples", "50", "--predictions", p2, "--quiet")
+	require.Equal(t, 0, code, stderr)
+
+	out := filepath.Join(dir, "r.html")
+	code, stdout, stderr := runCLI(t, "report", "--predictions", p1, "--report", r1, "--dataset", cifar, "--output", out)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "model                  "+tinyCLIP(t))
+	require.Contains(t, stdout, "samples                60\n")
+	page := readFile(t, out)
+	for _, want := range []string{"zsic.revision", "onnxruntime", "towers.image-encoder.sha256", "prompts.class_names.count", "prompts.templates.sha256", "dataset.sha256", "text_encode_s", "data:image/png;base64,", "aquarium_fish"} {
+		require.True(t, strings.Contains(page, want), "the page lacks %q", want)
+	}
+
+	code, _, stderr = runCLI(t, "report", "--predictions", p2, "--report", r1, "--output", out)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "predictions "+p2+" (50 lines, sha256 ")
+	require.Contains(t, stderr, "are not the ones report "+r1+" was written with (60 lines")
+
+	// One changed score is another file.
+	tampered := filepath.Join(dir, "tampered.jsonl")
+	data := readFile(t, p1)
+	require.NoError(t, os.WriteFile(tampered, []byte(strings.Replace(data, `"scores":[0.`, `"scores":[0.9`, 1)), 0o644))
+	code, _, stderr = runCLI(t, "report", "--predictions", tampered, "--report", r1, "--output", out)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "are not the ones report")
+
+	// A report that is not schema 1.
+	old := filepath.Join(dir, "old.json")
+	require.NoError(t, os.WriteFile(old, []byte(`{"model_id": "m", "metrics": {}}`), 0o644))
+	code, _, stderr = runCLI(t, "report", "--predictions", p1, "--report", old, "--output", out)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, `report `+old+`: not a zsic JSON report of schema 1: no "schema" field`)
 }

@@ -57,7 +57,8 @@ type Comparison struct {
 	Table paired.Table
 	// A and B are each run's metrics.
 	A, B zsic.Metrics
-	// PerClass compares each class with samples, most worsened first.
+	// PerClass compares each class with samples, most worsened first (by
+	// top-1, then top-5).
 	PerClass []ClassDelta
 	// Flips are the samples whose top-1 label changed: right→wrong first,
 	// then wrong→right, then wrong→wrong, each by row.
@@ -77,6 +78,43 @@ func (c *Comparison) FlipCounts() (rightToWrong, wrongToRight, wrongToWrong int)
 		}
 	}
 	return
+}
+
+// Changed returns the classes whose top-1 or top-5 count changed, most
+// worsened first.
+func (c *Comparison) Changed() []ClassDelta {
+	var out []ClassDelta
+	for _, d := range c.PerClass {
+		if d.Top1A != d.Top1B || d.Top5A != d.Top5B {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Worsened returns up to n classes that B does worse on, most worsened
+// first; Improved those it does better on, most improved first.
+func (c *Comparison) Worsened(n int) []ClassDelta {
+	var out []ClassDelta
+	for _, d := range c.Changed() {
+		if len(out) < n && (d.Delta() < 0 || (d.Delta() == 0 && d.Delta5() < 0)) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Improved returns up to n classes that B does better on, most improved
+// first.
+func (c *Comparison) Improved(n int) []ClassDelta {
+	var out []ClassDelta
+	ch := c.Changed()
+	for i := len(ch) - 1; i >= 0 && len(out) < n; i-- {
+		if d := ch[i]; d.Delta() > 0 || (d.Delta() == 0 && d.Delta5() > 0) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // Significant reports whether B's top-1 accuracy differs from A's at level
@@ -141,7 +179,7 @@ func ComparePredictions(a, b []zsic.Prediction, classes []string) (*Comparison, 
 		}
 	}
 	slices.SortStableFunc(c.PerClass, func(x, y ClassDelta) int {
-		return cmp.Or(cmp.Compare(x.Delta(), y.Delta()), cmp.Compare(x.ID, y.ID))
+		return cmp.Or(cmp.Compare(x.Delta(), y.Delta()), cmp.Compare(x.Delta5(), y.Delta5()), cmp.Compare(x.ID, y.ID))
 	})
 	rank := map[string]int{"right→wrong": 0, "wrong→right": 1, "wrong→wrong": 2}
 	slices.SortStableFunc(c.Flips, func(x, y Flip) int {

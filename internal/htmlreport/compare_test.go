@@ -68,6 +68,10 @@ func TestComparePredictionsHandMade(t *testing.T) {
 	require.InDelta(t, -50, c.PerClass[0].Delta(), 1e-12)
 	require.Equal(t, ClassDelta{ID: 1, Name: "dog", N: 3, Top1A: 2, Top1B: 2, Top5A: 3, Top5B: 2}, c.PerClass[1])
 	require.InDelta(t, -100.0/3, c.PerClass[1].Delta5(), 1e-12)
+	require.Equal(t, []ClassDelta{c.PerClass[0], c.PerClass[1]}, c.Changed(), "fox is unchanged")
+	require.Equal(t, c.Changed(), c.Worsened(5), "dog is worse by top-5 only")
+	require.Empty(t, c.Improved(5))
+	require.Equal(t, c.PerClass[:1], c.Worsened(1))
 	require.False(t, c.Significant(0.05))
 	require.Contains(t, Verdict(c, 0.05), "no significant difference: B's top-1 is -12.50 pts against A (exact McNemar p = 1 ≥ 0.05)")
 }

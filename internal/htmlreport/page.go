@@ -129,10 +129,10 @@ func RenderRun(r Run, f Format, prefix string) (*Document, error) {
 	}
 	if rep := r.Report; rep != nil {
 		v.Summary = append([]kv{{"model", rep.ModelID}, {"dataset", rep.Dataset.Path}}, v.Summary...)
-		v.Summary = append(v.Summary, kv{"failed rows", fmt.Sprint(rep.Failures.Count)})
-		v.Provenance = flatten("", jsonValue(rep.Provenance))
+		v.Summary = append(v.Summary, kv{"failed rows", fmt.Sprint(rep.FailureCount)})
+		v.Provenance = append(flatten("", jsonValue(rep.Provenance)), flatten("prompts", jsonValue(rep.Prompts))...)
 		v.Timings = flatten("", jsonValue(rep.Timings))
-		for _, f := range rep.Failures.First {
+		for _, f := range rep.Failures[:min(len(rep.Failures), maxListed)] {
 			v.Failures = append(v.Failures, fmt.Sprintf("row %d: %s", f.Row, f.Err))
 		}
 	}
@@ -175,6 +175,8 @@ type compareView struct {
 	Charts     map[string]template.HTML
 	ChartFiles map[string]string
 	Bars       int
+	Changed    int
+	Unchanged  int
 	Worst      []ClassDelta
 	Best       []ClassDelta
 	Gallery    []card
@@ -186,16 +188,20 @@ type compareView struct {
 // RenderCompare renders a comparison's page in format f.
 func RenderCompare(in Compare, f Format, prefix string) (*Document, error) {
 	c := in.Comparison
-	charts, err := drawCharts(func() (Chart, error) { return deltaChart(c.PerClass) })
-	if err != nil {
-		return nil, err
+	changed := c.Changed()
+	var charts []Chart
+	if len(changed) > 0 {
+		var err error
+		if charts, err = drawCharts(func() (Chart, error) { return deltaChart(changed) }); err != nil {
+			return nil, err
+		}
 	}
 	t := c.Table
 	a1, b1 := t.Top1()
 	lo, hi := t.DeltaCI95()
 	rw, wr, ww := c.FlipCounts()
 	v := compareView{Title: in.Title, NameA: in.NameA, NameB: in.NameB, Verdict: Verdict(c, in.Alpha), Worse: t.Delta() < 0 && c.Significant(in.Alpha),
-		Bars: 2 * len(c.PerClass), Flips: len(c.Flips)}
+		Bars: 2 * len(changed), Changed: len(changed), Unchanged: len(c.PerClass) - len(changed), Flips: len(c.Flips)}
 	v.Summary = [][4]string{
 		{"top-1 accuracy", pct(a1), pct(b1), pts(b1 - a1)},
 		{"top-5 accuracy", pct(c.A.Top5), pct(c.B.Top5), pts(c.B.Top5 - c.A.Top5)},
@@ -209,11 +215,7 @@ func RenderCompare(in Compare, f Format, prefix string) (*Document, error) {
 		{"discordant pairs", fmt.Sprintf("b = %d (only A right), c = %d (only B right)", t.OnlyFirst, t.OnlySecond)},
 		{"exact McNemar p", FormatP(t.PValue())},
 	}
-	k := min(15, len(c.PerClass))
-	v.Worst = c.PerClass[:k]
-	for i := len(c.PerClass) - 1; i >= len(c.PerClass)-k; i-- {
-		v.Best = append(v.Best, c.PerClass[i])
-	}
+	v.Worst, v.Best = c.Worsened(15), c.Improved(15)
 	doc := &Document{Files: map[string][]byte{}}
 	for _, fl := range c.Flips[:min(len(c.Flips), GallerySize)] {
 		cd := card{Row: fl.A.Row, Kind: fl.Kind(), Title: fmt.Sprintf("row %d: %s (%s)", fl.A.Row, name(c.Classes, fl.A.Label), fl.Kind()),

@@ -53,8 +53,6 @@ const galleryHTML = `<div class="gallery">{{range .Gallery}}<div class="{{if eq 
 var runHTML = template.Must(template.New("run").Funcs(funcs).Parse(head + `
 {{if .Sources}}<p class="src">from {{range $i, $s := .Sources}}{{if $i}}, {{end}}{{$s}}{{end}}</p>{{end}}
 <div class="cards">{{range .Summary}}<div class="metric"><b>{{.Value}}</b><span>{{.Key}}</span></div>{{end}}</div>
-{{if .Provenance}}<h2>Provenance</h2><table class="kv" id="provenance">{{range .Provenance}}<tr><td>{{.Key}}</td><td>{{.Value}}</td></tr>{{end}}</table>{{end}}
-{{if .Failures}}<p>First failed rows:</p><ul>{{range .Failures}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <h2>Per-class top-1 accuracy</h2>
 <p class="note">Every class with samples, worst at the top; each bar is labelled with right/samples.</p>
 <figure data-chart="per-class" data-bars="{{.Bars}}">{{index .Charts "per-class"}}</figure>
@@ -69,6 +67,8 @@ var runHTML = template.Must(template.New("run").Funcs(funcs).Parse(head + `
 {{if .NoImages}}<p class="note">No images: give zsic report --dataset to show them.</p>{{end}}
 ` + galleryHTML + `
 {{if .Timings}}<h2>Timings</h2><table class="kv" id="timings">{{range .Timings}}<tr><td>{{.Key}}</td><td class="num">{{.Value}}</td></tr>{{end}}</table>{{end}}
+{{if .Provenance}}<h2>Provenance</h2><table class="kv" id="provenance">{{range .Provenance}}<tr><td>{{.Key}}</td><td>{{.Value}}</td></tr>{{end}}</table>{{end}}
+{{if .Failures}}<p>First failed rows:</p><ul>{{range .Failures}}<li>{{.}}</li>{{end}}</ul>{{end}}
 </body></html>
 `))
 
@@ -78,10 +78,12 @@ var compareHTML = template.Must(template.New("compare").Funcs(funcs).Parse(head 
 <table id="summary"><tr><th></th><th>A</th><th>B</th><th>Δ (B − A)</th></tr>{{range .Summary}}<tr><td>{{index . 0}}</td><td class="num">{{index . 1}}</td><td class="num">{{index . 2}}</td><td class="num">{{index . 3}}</td></tr>{{end}}</table>
 <table class="kv" id="stats">{{range .Stats}}<tr><td>{{.Key}}</td><td>{{.Value}}</td></tr>{{end}}</table>
 <h2>Per-class change of top-1 accuracy</h2>
-<p class="legend"><i style="background:#c0392b"></i>worse in B<i style="background:#2e8b57"></i>better in B</p>
-<figure data-chart="delta" data-bars="{{.Bars}}">{{index .Charts "delta"}}</figure>
-<table id="classes"><tr><th>most worsened</th><th>A → B (of n)</th><th>Δ top-1</th><th>Δ top-5</th><th>most improved</th><th>A → B (of n)</th><th>Δ top-1</th><th>Δ top-5</th></tr>
-{{range $i, $w := .Worst}}{{$b := index $.Best $i}}<tr><td>{{$w.Name}}</td><td class="num">{{$w.Top1A}} → {{$w.Top1B}} ({{$w.N}})</td><td class="num">{{signed $w.Delta}}</td><td class="num">{{signed $w.Delta5}}</td><td>{{$b.Name}}</td><td class="num">{{$b.Top1A}} → {{$b.Top1B}} ({{$b.N}})</td><td class="num">{{signed $b.Delta}}</td><td class="num">{{signed $b.Delta5}}</td></tr>{{end}}</table>
+<p class="note">{{.Changed}} classes changed their top-1 or top-5 count{{if .Unchanged}}; {{.Unchanged}} unchanged classes are not shown{{end}}.</p>
+{{if .Changed}}<p class="legend"><i style="background:#c0392b"></i>worse in B<i style="background:#2e8b57"></i>better in B</p>
+<figure data-chart="delta" data-bars="{{.Bars}}">{{index .Charts "delta"}}</figure>{{end}}
+{{define "classes"}}<tr><th>{{.}}</th><th>A → B (of n)</th><th>Δ top-1</th><th>Δ top-5</th></tr>{{end}}
+{{if .Worst}}<table id="worsened">{{template "classes" "most worsened"}}{{range .Worst}}<tr><td>{{.Name}}</td><td class="num">{{.Top1A}} → {{.Top1B}} ({{.N}})</td><td class="num">{{signed .Delta}}</td><td class="num">{{signed .Delta5}}</td></tr>{{end}}</table>{{end}}
+{{if .Best}}<table id="improved">{{template "classes" "most improved"}}{{range .Best}}<tr><td>{{.Name}}</td><td class="num">{{.Top1A}} → {{.Top1B}} ({{.N}})</td><td class="num">{{signed .Delta}}</td><td class="num">{{signed .Delta5}}</td></tr>{{end}}</table>{{end}}
 <h2>Flipped images</h2>
 <p class="note">{{.FlipsShown}} of {{.Flips}} flips: right→wrong first, then wrong→right, then wrong→wrong.{{if .NoImages}} No images: give zsic compare --dataset to show them.{{end}}</p>
 ` + galleryHTML + `
@@ -98,13 +100,7 @@ From {{range $i, $s := .Sources}}{{if $i}}, {{end}}` + "`{{$s}}`" + `{{end}}.
 | | |
 |---|--:|
 {{range .Summary}}| {{mdcell .Key}} | {{mdcell .Value}} |
-{{end}}{{if .Provenance}}
-## Provenance
-
-| | |
-|---|---|
-{{range .Provenance}}| {{mdcell .Key}} | {{mdcell .Value}} |
-{{end}}{{end}}
+{{end}}
 ## Per-class top-1 accuracy
 
 ![per-class top-1 accuracy]({{index .ChartFiles "per-class"}})
@@ -131,6 +127,12 @@ From {{range $i, $s := .Sources}}{{if $i}}, {{end}}` + "`{{$s}}`" + `{{end}}.
 | | |
 |---|--:|
 {{range .Timings}}| {{mdcell .Key}} | {{.Value}} |
+{{end}}{{end}}{{if .Provenance}}
+## Provenance
+
+| | |
+|---|---|
+{{range .Provenance}}| {{mdcell .Key}} | {{mdcell .Value}} |
 {{end}}{{end}}`))
 
 var compareMD = texttemplate.Must(texttemplate.New("compare.md").Funcs(funcs).Parse(`# {{.Title}}
@@ -149,12 +151,18 @@ A: ` + "`{{.NameA}}`" + `, B: ` + "`{{.NameB}}`" + `
 {{end}}
 ## Per-class change of top-1 accuracy (red: worse in B, green: better)
 
+{{.Changed}} classes changed their top-1 or top-5 count{{if .Unchanged}}; {{.Unchanged}} unchanged classes are not shown{{end}}.
+{{if .Changed}}
 ![per-class delta]({{index .ChartFiles "delta"}})
-
+{{end}}{{if .Worst}}
 | most worsened | A → B (of n) | Δ top-1 | Δ top-5 |
 |---|--:|--:|--:|
 {{range .Worst}}| {{mdcell .Name}} | {{.Top1A}} → {{.Top1B}} ({{.N}}) | {{signed .Delta}} | {{signed .Delta5}} |
-{{end}}
+{{end}}{{end}}{{if .Best}}
+| most improved | A → B (of n) | Δ top-1 | Δ top-5 |
+|---|--:|--:|--:|
+{{range .Best}}| {{mdcell .Name}} | {{.Top1A}} → {{.Top1B}} ({{.N}}) | {{signed .Delta}} | {{signed .Delta5}} |
+{{end}}{{end}}
 ## Flipped images ({{.FlipsShown}} of {{.Flips}})
 
 | image | predictions |

@@ -34,15 +34,15 @@ type Setup struct {
 type Options struct {
 	// Version is the ONNX Runtime release; empty means ortdist.Version.
 	Version string
-	// Groups are the system package groups to install besides GroupTest,
-	// e.g. GroupCross for `make cross`.
+	// Groups are the system package groups to install besides GroupTest
+	// and GroupOptional, e.g. GroupCross for `make cross`.
 	Groups []string
 }
 
 // Run installs everything `make test` needs on this machine, plus the
 // system packages of opt.Groups.
 func (s *Setup) Run(ctx context.Context, opt Options) error {
-	groups := append([]string{GroupTest}, opt.Groups...)
+	groups := append([]string{GroupTest, GroupOptional}, opt.Groups...)
 	if err := s.SystemPackages(ctx, groups...); err != nil {
 		return err
 	}

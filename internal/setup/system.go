@@ -11,10 +11,13 @@ import (
 )
 
 // Package groups: GroupTest is what `make test` needs and is always
-// installed; GroupCross is what `make cross` needs.
+// installed; GroupOptional is installed with it when setup can, and only
+// named when it cannot (what needs it skips, saying so); GroupCross is what
+// `make cross` needs.
 const (
-	GroupTest  = "test"
-	GroupCross = "cross"
+	GroupTest     = "test"
+	GroupOptional = "optional"
+	GroupCross    = "cross"
 )
 
 // SystemPackage is a system package this project needs.
@@ -35,6 +38,7 @@ var systemPackages = []SystemPackage{
 	{GroupCross, "gcc-aarch64-linux-gnu", "cross-compiling zsic with cgo for linux/arm64"},
 	{GroupCross, "libstdc++6-arm64-cross", "the C++ runtime the arm64 libonnxruntime.so.1 needs under qemu"},
 	{GroupCross, "qemu-user-static", "running the linux/arm64 build (qemu-aarch64-static)"},
+	{GroupOptional, "chromium", "the browser test of the HTML reports (internal/htmlreport TestBrowser; it skips, saying so, without it)"},
 }
 
 // Packages returns the system packages of the given groups.
@@ -67,14 +71,21 @@ func (s *Setup) SystemPackages(ctx context.Context, groups ...string) error {
 		s.logf("system packages: no apt-get here; install the equivalents of these Debian packages yourself:\n%s", describe(pkgs))
 		return nil
 	}
-	var missing []string
+	var missing, required []string
 	for _, p := range pkgs {
 		if !installed(ctx, p.Debian) {
 			missing = append(missing, p.Debian)
+			if p.Group != GroupOptional {
+				required = append(required, p.Debian)
+			}
 		}
 	}
 	if len(missing) == 0 {
 		s.logf("system packages: %s (installed)", names(pkgs))
+		return nil
+	}
+	if os.Geteuid() != 0 && len(required) == 0 {
+		s.logf("system packages: optional %s not installed (not root); `sudo apt-get install -y %s` enables what needs them", strings.Join(missing, " "), strings.Join(missing, " "))
 		return nil
 	}
 	if os.Geteuid() != 0 {

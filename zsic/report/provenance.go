@@ -14,9 +14,10 @@ import (
 )
 
 // Provenance identifies what produced a run's numbers: the program, the
-// runtime, the towers, the machine, the time, the data and the prompts.
-// Two reports whose provenance differs only in time and duration come
-// from the same inputs.
+// runtime, the towers, the machine, the time and the data; the report's
+// Prompts identify the class names and prompts. Two reports whose
+// provenance and prompts differ only in time and duration come from the
+// same inputs.
 type Provenance struct {
 	// Zsic is the program that ran.
 	Zsic Build `json:"zsic"`
@@ -39,10 +40,6 @@ type Provenance struct {
 	DurationS float64 `json:"duration_s"`
 	// Dataset is the fingerprint of the rows read.
 	Dataset Fingerprint `json:"dataset"`
-	// Templates are the prompt templates.
-	Templates Strings `json:"templates"`
-	// Classes are the class names, by label id.
-	Classes Strings `json:"classes"`
 }
 
 // Build identifies a zsic build.
@@ -53,7 +50,8 @@ type Build struct {
 	// checkout.
 	Version string `json:"version"`
 	// Revision is the VCS revision the binary was built from, "" when the
-	// build recorded none (go test, go build -buildvcs=false).
+	// build recorded none (go test, or go build with -buildvcs=false and
+	// without make build's stamp).
 	Revision string `json:"revision"`
 	// Modified reports uncommitted changes in the checkout at build time.
 	Modified bool `json:"modified"`
@@ -107,10 +105,16 @@ func NewStrings(vs []string) Strings {
 	return Strings{Count: len(vs), SHA256: hex.EncodeToString(h.Sum(nil)), Values: vs}
 }
 
+// revision and modified are the VCS revision and state stamped by the
+// linker (make build: -ldflags "-X ..."), for builds where the Go toolchain
+// records none (a git worktree, GOFLAGS=-buildvcs=false).
+var revision, modified string
+
 // CurrentBuild returns the running binary's build: its module, version and
-// VCS revision as recorded by the Go toolchain.
+// VCS revision as recorded by the Go toolchain, else as stamped by make
+// build.
 func CurrentBuild() Build {
-	b := Build{Go: runtime.Version()}
+	b := Build{Go: runtime.Version(), Revision: revision, Modified: modified == "true"}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return b

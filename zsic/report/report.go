@@ -22,6 +22,7 @@ import (
 	"os"
 
 	"github.com/zsic/zsic/zsic"
+	"github.com/zsic/zsic/zsic/prompt"
 )
 
 // Schema is the version of the report's shape, recorded in every report
@@ -42,19 +43,36 @@ type Report struct {
 	Task string `json:"task"`
 	// Device is the --device the run asked for, e.g. "cpu".
 	Device string `json:"device"`
+	// ExecutionProvider is ONNX Runtime's provider that the device names
+	// ("CUDA", "QNN", "CPU"); StrictDevice says the run forbade it to run
+	// nodes on the CPU.
+	ExecutionProvider string `json:"execution_provider"`
+	StrictDevice      bool   `json:"strict_device,omitempty"`
 	// Dataset says what was evaluated.
 	Dataset Dataset `json:"dataset"`
 	// Metrics are the accuracies, in percent.
 	Metrics zsic.Metrics `json:"metrics"`
 	// Timings are the run's measured times.
 	Timings Timings `json:"timings"`
-	// Provenance identifies everything that produced the numbers.
+	// Provenance identifies the program, runtime, towers, machine, time
+	// and data that produced the numbers.
 	Provenance Provenance `json:"provenance"`
-	// Predictions identifies the predictions file written with the
-	// report, if any, so that a report and its predictions can be matched.
-	Predictions *PredictionsFile `json:"predictions,omitempty"`
-	// Failures counts the rows whose image could not be used.
-	Failures Failures `json:"failures"`
+	// Prompts identifies the class names and templates (or class-specific
+	// prompts) the run scored with: count, SHA-256, first items, source.
+	Prompts *prompt.Record `json:"prompts,omitempty"`
+	// ClassNames are the class names by label id, for readers that name
+	// the classes (zsic report).
+	ClassNames []string `json:"class_names"`
+	// PredictionsCount and PredictionsSHA256 identify the predictions
+	// file written with the report (--predictions), if any: its number of
+	// lines and the SHA-256 of its bytes, so that a report and its
+	// predictions can be matched (zsic report).
+	PredictionsCount  int    `json:"predictions_count,omitempty"`
+	PredictionsSHA256 string `json:"predictions_sha256,omitempty"`
+	// FailureCount is the number of rows whose image could not be used;
+	// Failures lists them, in row order.
+	FailureCount int            `json:"failure_count"`
+	Failures     []zsic.Failure `json:"failures,omitempty"`
 }
 
 // Dataset says what an evaluation ran on.
@@ -74,17 +92,58 @@ type Dataset struct {
 	ColumnsMapping map[string]string `json:"columns_mapping"`
 }
 
-// Timings are a run's measured times. Stages measured separately add their
-// own fields here.
+// Timings is the "timings" object of the report: where the run's time
+// went, stage by stage, and what it cost the machine.
 type Timings struct {
-	// TextEncodeS is the time spent embedding the label prompts, in
-	// seconds.
+	// TextEncodeS is embedding the prompts (the text tower stage).
 	TextEncodeS float64 `json:"text_encode_s"`
-	// ImageEncodeS is the time spent reading, decoding, preprocessing and
-	// embedding the images, in seconds.
+	// ImageEncodeS is the image phase: reading, decoding, preprocessing,
+	// the image tower and scoring, overlapped.
 	ImageEncodeS float64 `json:"image_encode_s"`
-	// PerImageMS is ImageEncodeS per scored image, in milliseconds.
+	// PerImageMS is ImageEncodeS per scored image.
 	PerImageMS float64 `json:"per_image_ms"`
+	// WallS is the whole evaluation, prompts included, and
+	// WallPerImageMS the same per scored image.
+	WallS          float64 `json:"wall_s"`
+	WallPerImageMS float64 `json:"wall_per_image_ms"`
+	// Stages adds up each stage's own time over every goroutine that ran
+	// it, in seconds: with several workers, decode and preprocess can
+	// exceed the wall time.
+	Stages Stages `json:"stages"`
+	// CPUS is the process's CPU time (user + system, every thread) during
+	// the evaluation; CPUPerImageMS the same per scored image; CPUUsePercent
+	// is CPUS over the wall time and the cores, 100 when every core was busy
+	// throughout.
+	CPUS          float64 `json:"cpu_s"`
+	CPUPerImageMS float64 `json:"cpu_per_image_ms"`
+	CPUUsePercent float64 `json:"cpu_use_percent"`
+	// PeakRSSMiB is the process's peak resident memory (0 where the
+	// platform does not report it).
+	PeakRSSMiB float64 `json:"peak_rss_mib"`
+	// Cores, Threads and Workers are the cores the process could use, the
+	// intra-op threads of each tower and the decode/preprocess workers.
+	Cores   int `json:"cores"`
+	Threads int `json:"threads"`
+	Workers int `json:"workers"`
+	// The cold start apart from the warm runs (zsic.TowerStats): OpenS
+	// creates both sessions (graph partitioning and compilation for the
+	// execution provider); ImageTowerColdMS is the image tower's first run,
+	// of ImageTowerColdBatch images; ImageTowerWarmPerImgMS its later runs
+	// per image, the device's per-image latency once warm.
+	OpenS                  float64 `json:"open_s"`
+	ImageTowerColdMS       float64 `json:"image_tower_cold_ms"`
+	ImageTowerColdBatch    int     `json:"image_tower_cold_batch"`
+	ImageTowerWarmPerImgMS float64 `json:"image_tower_warm_per_image_ms"`
+}
+
+// Stages are the stage totals, in seconds.
+type Stages struct {
+	ReadS       float64 `json:"read_s"`
+	DecodeS     float64 `json:"decode_s"`
+	PreprocessS float64 `json:"preprocess_s"`
+	ImageTowerS float64 `json:"image_tower_s"`
+	TextTowerS  float64 `json:"text_tower_s"`
+	ScoringS    float64 `json:"scoring_s"`
 }
 
 // PredictionsFile identifies a predictions file.
@@ -95,26 +154,6 @@ type PredictionsFile struct {
 	Count int `json:"count"`
 	// SHA256 is the hex SHA-256 of its bytes.
 	SHA256 string `json:"sha256"`
-}
-
-// Failures counts the rows that could not be used, with the first few.
-type Failures struct {
-	// Count is the number of rows skipped.
-	Count int `json:"count"`
-	// First are the first MaxFailures of them, in row order.
-	First []zsic.Failure `json:"first"`
-}
-
-// MaxFailures is how many failures a report lists.
-const MaxFailures = 10
-
-// NewFailures counts fs and keeps the first MaxFailures.
-func NewFailures(fs []zsic.Failure) Failures {
-	first := fs[:min(len(fs), MaxFailures)]
-	if first == nil {
-		first = []zsic.Failure{}
-	}
-	return Failures{Count: len(fs), First: first}
 }
 
 // Encode writes r as indented JSON.

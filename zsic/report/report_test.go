@@ -87,17 +87,6 @@ func TestCPUModel(t *testing.T) {
 	require.NotEmpty(t, c.Arch)
 }
 
-func TestNewFailures(t *testing.T) {
-	require.Equal(t, Failures{Count: 0, First: []zsic.Failure{}}, NewFailures(nil))
-	var fs []zsic.Failure
-	for i := range 25 {
-		fs = append(fs, zsic.Failure{Row: i, Err: "bad"})
-	}
-	f := NewFailures(fs)
-	require.Equal(t, 25, f.Count)
-	require.Equal(t, fs[:MaxFailures], f.First)
-}
-
 // memSource is an in-memory dataset.
 type memSource struct{ rows []dataset.Sample }
 
