@@ -59,6 +59,7 @@ bench-jpeg:
 	$(PY) scripts/bench_jpeg.py
 
 # Rewrites the golden files from a real run: review the diff before committing.
+# `make golden ZSIC_DEVICE=qnn` records golden/qnn/ on that device instead.
 golden:
 	$(GO) test ./regress -update
 
