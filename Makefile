@@ -1,7 +1,7 @@
 # zsic: `make eval` (the main job) and `make test`; each runs setup on demand. See README.md.
 GO ?= go
 
-.PHONY: setup eval test vet build golden report prompts fixtures fixtures-int8 bench bench-jpeg cross ortcompare
+.PHONY: setup eval test vet build golden report prompts fixtures fixtures-int8 bench bench-jpeg cross ortcompare fuzz
 
 setup:
 	$(GO) run ./cmd/zsic-setup
@@ -57,6 +57,23 @@ bench:
 # (needs Debian's python3-pil and python3-numpy; README "JPEG").
 bench-jpeg:
 	$(PY) scripts/bench_jpeg.py
+
+# Runs every fuzz target (package:Target) for FUZZTIME each, one worker at a
+# time; FUZZ=Target runs one. Crashers land in the package's
+# testdata/fuzz/Target/, which plain `go test` then replays. `make test`
+# runs only the seed corpora.
+FUZZTIME ?= 1m
+FUZZ ?=
+FUZZ_TARGETS = ./zsic/imageproc:FuzzDecodePreprocess ./zsic/imageproc:FuzzParseConfig ./zsic:FuzzModelConfigs \
+	./zsic/tokenizer:FuzzTokenizerFiles ./zsic/dataset:FuzzParquetFile ./zsic/dataset:FuzzParquetPages ./zsic/dataset:FuzzList
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		if [ -n "$(FUZZ)" ] && [ "$(FUZZ)" != "$$name" ]; then continue; fi; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -parallel 1 || exit 1; \
+	done
 
 # Rewrites the golden files from a real run: review the diff before committing.
 # `make golden ZSIC_DEVICE=qnn` records golden/qnn/ on that device instead.
