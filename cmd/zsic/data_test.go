@@ -27,7 +27,7 @@ func TestEvalUndecodable(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "eval", "-m", tinyCLIP(t), "--dataset", dir, "--quiet")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, "(3 samples")
-	require.Contains(t, stderr, "warning: 1 image(s) could not be decoded and were skipped; first: row 3: decode image (9 bytes): unknown format")
+	require.Contains(t, stderr, "warning: 1 image(s) could not be read or decoded and were skipped; first: row 3: decode image (9 bytes): unknown format")
 
 	code, _, stderr = runCLI(t, "eval", "-m", tinyCLIP(t), "--dataset", dir, "--quiet", "--strict")
 	require.Equal(t, 1, code)

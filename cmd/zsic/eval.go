@@ -6,12 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/zsic/zsic/internal/outfile"
 	"github.com/zsic/zsic/internal/rusage"
 	"github.com/zsic/zsic/internal/shard"
 	"github.com/zsic/zsic/zsic"
@@ -88,6 +90,9 @@ func parseEval(args []string, stderr io.Writer) (*evalFlags, error) {
 	}
 	if len(pos) > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (see zsic eval --help)", pos[0])
+	}
+	if err := f.check(fs); err != nil {
+		return nil, err
 	}
 	f.text.set = map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { f.text.set[fl.Name] = true })
@@ -289,8 +294,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			ms(imageStats.Open+textStats.Open), ms(imageStats.First), imageStats.FirstItems, ms(imageStats.WarmPerItem()))
 	}
 	if n := len(res.Failures); n > 0 {
-		fmt.Fprintf(stderr, "warning: %d image(s) could not be decoded and were skipped; first: row %d: %s\n", n, res.Failures[0].Row, res.Failures[0].Err)
+		fmt.Fprintf(stderr, "warning: %d image(s) could not be read or decoded and were skipped; first: row %d: %s\n", n, res.Failures[0].Row, res.Failures[0].Err)
 	}
+	var rep report
 	if f.out.output != "" {
 		modelID := f.model.modelID
 		if modelID == "" {
@@ -301,7 +307,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			ExecutionProvider: encoder.ProviderName(f.runtime.device), StrictDevice: f.runtime.strictDevice,
 			Threads: res.Threads, Workers: res.Workers, ONNXRuntime: clf.rt.Version(),
 			Dataset: runreport.Dataset{
-				Path: f.data.path, Split: f.data.split, Samples: res.Samples, Shuffle: f.shuffle, Seed: f.seed, Manifest: f.manifest,
+				Path: f.data.path, Split: f.data.recordedSplit(), Samples: res.Samples, Shuffle: f.shuffle, Seed: f.seed, Manifest: f.manifest,
 				ColumnsMapping: map[string]string{"input_column": cols.Image, "label_column": cols.Label},
 			},
 			Fingerprint: read.Fingerprint(),
@@ -312,7 +318,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		rep := report{Report: *base, shardFields: shardFields{
+		rep = report{Report: *base, shardFields: shardFields{
 			Variant: f.model.variant, Fingerprint: fp, Shard: f.scale.spec,
 			Predictions: relPredictions(f.out.output, f.predictions),
 		}}
@@ -324,15 +330,44 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 			rep.PredictionsCount, rep.PredictionsSHA256 = id.Count, id.SHA256
 		}
-		if err := writeReport(f.out.output, &rep); err != nil {
-			return err
-		}
 	}
-	if f.predictions != "" {
-		if err := writePredictions(f.predictions, res.Predictions); err != nil {
-			return err
-		}
-		return journal.Remove()
+	// The report and the predictions are committed together: both, or
+	// neither, come from this run.
+	err = writeOutputs(ctx, []string{f.out.output, f.predictions}, []func(io.Writer) error{
+		func(w io.Writer) error { return encodeReport(w, &rep) },
+		func(w io.Writer) error { _, err := runreport.EncodePredictions(w, res.Predictions); return err },
+	})
+	if err != nil || f.predictions == "" {
+		return err
+	}
+	return journal.Remove()
+}
+
+// check validates eval's flags before anything is read: numbers in range,
+// --split only for a Hub dataset, and outputs that can be written without
+// clobbering an input or each other.
+func (f *evalFlags) check(fs *flag.FlagSet) error {
+	if err := f.runtime.check(); err != nil {
+		return err
+	}
+	if err := intRange("--samples", f.samples, 0, math.MaxInt32, "0 means every row"); err != nil {
+		return err
+	}
+	if err := intRange("--batch-size", f.batchSize, 1, zsic.MaxBatchSize, "images and prompts per tower run"); err != nil {
+		return err
+	}
+	if err := f.data.checkSplit(fs); err != nil {
+		return err
+	}
+	inputs := []outfile.Named{{Flag: "--labels", Path: f.data.labelsFile()}, {Flag: "--manifest", Path: f.manifest},
+		{Flag: "--head", Path: f.text.head}, {Flag: "--classnames", Path: f.text.classnames}, {Flag: "--prompts", Path: f.text.cupl}}
+	if f.data.local() {
+		inputs = append(inputs, outfile.Named{Flag: "--dataset", Path: f.data.path})
+	}
+	inputs = append(inputs, f.model.inputs()...)
+	err := outfile.Check([]outfile.Named{{Flag: "--output", Path: f.out.output}, {Flag: "--predictions", Path: f.predictions}}, inputs)
+	if err != nil {
+		return usageError{err.Error()}
 	}
 	return nil
 }
@@ -357,22 +392,8 @@ func parseColumns(vals []string) (dataset.Columns, error) {
 	return cols, nil
 }
 
-// writeJSON writes a file through fill, replacing it only when complete.
+// writeJSON writes a file through fill, replacing it only when complete
+// (see writeOutputs).
 func writeJSON(path string, fill func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := fill(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return writeOutputs(context.Background(), []string{path}, []func(io.Writer) error{fill})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/zsic/zsic/zsic"
@@ -33,6 +32,10 @@ func runFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if df.path != "" && isSet(fs, "revision") {
 		return errors.New("--revision is the revision of --model-id; for --dataset give --dataset-revision")
+	}
+	// Before any download: --to must not name something fetch would delete.
+	if err := checkFetchTo(to); err != nil {
+		return err
 	}
 	c := hubClient(stderr)
 	var got []string
@@ -64,9 +67,8 @@ func runFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		return err
+	if err := linkTo(target, to); err != nil {
+		return fmt.Errorf("--to %s: %w", to, err)
 	}
-	os.Remove(to)
-	return os.Symlink(target, to)
+	return nil
 }

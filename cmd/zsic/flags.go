@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
+	"github.com/zsic/zsic/internal/outfile"
 	"github.com/zsic/zsic/zsic"
 	"github.com/zsic/zsic/zsic/dataset"
 	"github.com/zsic/zsic/zsic/encoder"
@@ -109,6 +111,34 @@ func (m *modelFlags) ref() (zsic.ModelRef, error) {
 	return ref, nil
 }
 
+// inputs lists the model files the flags name that exist here: the towers
+// and the files of a local model folder, which no output may overwrite.
+func (m *modelFlags) inputs() []outfile.Named {
+	var out []outfile.Named
+	dirs := []string{m.modelID}
+	for _, v := range m.towers {
+		if _, path, ok := strings.Cut(v, "="); ok {
+			out = append(out, outfile.Named{Flag: "-m", Path: path})
+		} else {
+			dirs = append(dirs, v)
+		}
+	}
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		for _, pattern := range []string{"*", "onnx/*"} {
+			files, _ := filepath.Glob(filepath.Join(d, pattern))
+			for _, f := range files {
+				if st, err := os.Stat(f); err == nil && st.Mode().IsRegular() {
+					out = append(out, outfile.Named{Flag: "the model file", Path: f})
+				}
+			}
+		}
+	}
+	return out
+}
+
 // runtimeFlags are the flags that configure ONNX Runtime.
 type runtimeFlags struct {
 	device        string
@@ -138,7 +168,7 @@ func (r *runtimeFlags) check() error {
 		v    int
 	}{{"threads", r.threads}, {"workers", r.workers}} {
 		if f.v < 0 || f.v > maxThreads {
-			return fmt.Errorf("--%s %d: want 0 (choose from the core count) to %d", f.name, f.v, maxThreads)
+			return usagef("--%s %d: want 0 (choose from the core count) to %d", f.name, f.v, maxThreads)
 		}
 	}
 	return nil
@@ -191,6 +221,7 @@ func openModel(ctx context.Context, mf *modelFlags, rf *runtimeFlags, stderr io.
 func hubClient(stderr io.Writer) *hub.Client {
 	c := hub.FromEnv()
 	c.Progress = bar(stderr, false)
+	c.Log = stderr
 	return c
 }
 
@@ -201,6 +232,7 @@ type datasetFlags struct {
 	revision string
 	columns  listFlag
 	labels   string
+	anywhere bool
 }
 
 // register registers the dataset flags on fs; what says what the dataset
@@ -209,6 +241,7 @@ func (d *datasetFlags) register(fs *flag.FlagSet, what string) {
 	d.registerHub(fs, what)
 	fs.Var(&d.columns, "column", "column mapping KEY=COLUMN, repeatable: input_column (default img), label_column (default fine_label)")
 	fs.StringVar(&d.labels, "labels", "", "class names by label id, for a label column without names: a,b,c or @FILE (one per line, or a JSON array)")
+	fs.BoolVar(&d.anywhere, "allow-outside-paths", false, "let a CSV/JSONL list name images outside its own folder (absolute, .., symlinks out)")
 }
 
 // registerHub registers the dataset flags that name a Hub dataset.
@@ -229,11 +262,42 @@ func (d *datasetFlags) open(ctx context.Context, stderr io.Writer) (dataset.Sour
 	if err != nil {
 		return nil, cols, err
 	}
-	src, err := dataset.Resolve(ctx, d.ref(), cols, hubClient(stderr))
+	var opts []dataset.Option
+	if d.anywhere {
+		opts = append(opts, dataset.AllowPathsOutside())
+	}
+	src, err := dataset.Resolve(ctx, d.ref(), cols, hubClient(stderr), opts...)
 	if err != nil {
 		return nil, cols, advise(err)
 	}
 	return src, cols, nil
+}
+
+// local reports whether --dataset names local files, not a Hub dataset.
+func (d *datasetFlags) local() bool { return d.path != "" && !d.ref().IsHub() }
+
+// recordedSplit is the split a report records: none for local files that
+// have no splits.
+func (d *datasetFlags) recordedSplit() string {
+	if d.local() && !dataset.IsWebDataset(d.path) {
+		return ""
+	}
+	return d.split
+}
+
+// checkSplit refuses --split (or --dataset-revision) given for a local
+// dataset, where it would be ignored but recorded.
+func (d *datasetFlags) checkSplit(fs *flag.FlagSet) error {
+	if !d.local() {
+		return nil
+	}
+	for _, name := range []string{"split", "dataset-revision"} {
+		if isSet(fs, name) {
+			return usagef("--%s %s: it applies to a Hub dataset id; %s is a local dataset (drop --%s, or point --dataset at the split's own files)",
+				name, fs.Lookup(name).Value, d.path, name)
+		}
+	}
+	return nil
 }
 
 // classes returns the class names: --labels, else the dataset's own.

@@ -23,6 +23,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
+	"syscall"
+	"time"
 )
 
 // command is one subcommand.
@@ -43,10 +46,31 @@ var commands = []command{
 	{"table", "print a model × dataset table of eval reports", runTable},
 }
 
+// graceTime is how long a command has to stop after SIGINT or SIGTERM
+// before zsic exits anyway (a reader blocked in the kernel cannot stop).
+const graceTime = 2 * time.Second
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var exit sync.Once
+	go func() {
+		s := <-sigs
+		cancel(interrupted{s})
+		select {
+		case <-time.After(graceTime):
+		case <-sigs:
+		}
+		exit.Do(func() {
+			abortOutputs()
+			fmt.Fprintf(os.Stderr, "zsic: interrupted (%s); no output was written\n", sigName(s))
+			os.Exit(exitCode(s))
+		})
+	}()
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	exit.Do(func() { os.Exit(code) })
+	select {} // the signal handler is exiting
 }
 
 // run executes the command line args and returns the exit status.
@@ -61,6 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, c := range commands {
 		if c.name == args[0] {
 			err := c.run(ctx, args[1:], stdout, stderr)
+			var usage usageError
 			switch {
 			case err == nil:
 				return 0
@@ -68,6 +93,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				return 0
 			case errors.Is(err, errUsage):
 				return 2
+			case errors.As(err, &usage):
+				fmt.Fprintf(stderr, "zsic %s: %v\n", c.name, err)
+				return 2
+			}
+			if sig, ok := isInterrupt(ctx); ok {
+				abortOutputs()
+				fmt.Fprintf(stderr, "zsic %s: interrupted (%s); no output was written\n", c.name, sigName(sig))
+				return exitCode(sig)
 			}
 			fmt.Fprintf(stderr, "zsic %s: %v\n", c.name, err)
 			return 1

@@ -90,11 +90,14 @@ func readReport(path string) (*report, error) {
 
 // writeReport writes rep as indented JSON to path, atomically.
 func writeReport(path string, rep *report) error {
-	return writeJSON(path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	})
+	return writeJSON(path, func(w io.Writer) error { return encodeReport(w, rep) })
+}
+
+// encodeReport writes rep as indented JSON.
+func encodeReport(w io.Writer, rep *report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
 }
 
 // writePredictions writes one JSON line per prediction to path, atomically.
