@@ -20,13 +20,15 @@ type parquetSource struct {
 
 // parquetShard is one open parquet file and the leaf columns to read.
 type parquetShard struct {
-	name  string
-	file  io.Closer // nil once closed
-	pf    *parquet.File
-	start int // global index of the shard's first row
-	image int // leaf column index of the image bytes
-	path  int // leaf column index of the image path, or -1
-	label int // leaf column index of the label, or -1
+	name   string
+	file   io.Closer // nil once closed
+	reader io.ReaderAt
+	size   int64
+	pf     *parquet.File
+	start  int // global index of the shard's first row
+	image  int // leaf column index of the image bytes
+	path   int // leaf column index of the image path, or -1
+	label  int // leaf column index of the label, or -1
 }
 
 // OpenParquet opens parquet shards, in the given order, as one dataset.
@@ -101,7 +103,7 @@ func newShard(path string, r io.ReaderAt, size int64, cols Columns) (sh *parquet
 	if err := checkRowCounts(pf); err != nil {
 		return nil, nil, fmt.Errorf("open parquet %s: corrupt footer: %w", path, err)
 	}
-	sh = &parquetShard{name: path, file: io.NopCloser(nil), pf: pf, path: -1, label: -1}
+	sh = &parquetShard{name: path, file: io.NopCloser(nil), reader: r, size: size, pf: pf, path: -1, label: -1}
 	schema := pf.Schema()
 	if sh.image, sh.path, err = imageColumns(schema, cols.Image); err != nil {
 		return nil, nil, fmt.Errorf("open parquet %s: %w", path, err)

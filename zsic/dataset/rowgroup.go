@@ -57,6 +57,15 @@ func (sh *parquetShard) scanGroup(g int, rg parquet.RowGroup, start int, rows []
 	chunks := rg.ColumnChunks()
 	leaves := sh.pf.Schema().Columns()
 	name := func(i int) string { return strings.Join(leaves[i], ".") }
+	for _, leaf := range []int{sh.image, sh.path, sh.label} {
+		if leaf < 0 {
+			continue
+		}
+		col = name(leaf)
+		if err := sh.checkChunk(g, leaf, rg.NumRows()); err != nil {
+			return fmt.Errorf("read %s row group %d column %s: corrupt data: %w", sh.name, g, col, err)
+		}
+	}
 	col = name(sh.image)
 	image := newCursor(chunks[sh.image])
 	defer image.close()
