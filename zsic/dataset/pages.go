@@ -14,6 +14,10 @@ import (
 // so a corrupt header could make it allocate gigabytes.
 const maxPageBytes = 1 << 30
 
+// maxHeaderBytes bounds the bytes of one page header (its statistics
+// included).
+const maxHeaderBytes = 1 << 16
+
 // checkChunk walks the page headers of the flat column chunk leaf of row
 // group g, before the parquet library reads it, and reports a header whose
 // sizes do not fit in the chunk or whose value count exceeds the group's
@@ -31,7 +35,9 @@ func (sh *parquetShard) checkChunk(g, leaf int, rows int64) error {
 	pos := start
 	for page := 0; pos < end; page++ {
 		// Read just the header; the page's bytes are skipped, not read.
-		cr := &countingReader{r: bufio.NewReaderSize(io.NewSectionReader(sh.reader, pos, end-pos), 512)}
+		// A header is small: give the decoder a bounded window, so that a
+		// corrupt container length cannot make it read the whole chunk.
+		cr := &countingReader{r: bufio.NewReaderSize(io.NewSectionReader(sh.reader, pos, min(end-pos, maxHeaderBytes)), 512)}
 		var h format.PageHeader
 		if err := thrift.NewDecoder(new(thrift.CompactProtocol).NewReader(cr)).Decode(&h); err != nil {
 			return fmt.Errorf("page %d header at byte %d: %w", page, pos, err)
