@@ -47,7 +47,7 @@ func FuzzDecodePreprocess(f *testing.F) {
 			return // decodable but too large to preprocess quickly here
 		}
 		for _, c := range cfgs {
-			h, w := c.OutputSizeFor(b.Dx(), b.Dy())
+			h, w := c.OutputSizeFor(b.Size())
 			if int64(h)*int64(w) > 1<<22 {
 				continue
 			}
