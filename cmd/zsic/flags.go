@@ -288,7 +288,7 @@ func (d *datasetFlags) recordedSplit() string {
 // checkSplit refuses --split (or --dataset-revision) given for a local
 // dataset, where it would be ignored but recorded.
 func (d *datasetFlags) checkSplit(fs *flag.FlagSet) error {
-	if !d.local() {
+	if !d.local() || dataset.IsWebDataset(d.path) { // a local WebDataset has split folders
 		return nil
 	}
 	for _, name := range []string{"split", "dataset-revision"} {

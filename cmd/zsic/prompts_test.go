@@ -171,7 +171,7 @@ func TestEvalTruncatedShard(t *testing.T) {
 	require.Regexp(t, `shard test/2\.tar, key s00000\d\d: truncated: member s00000\d\d\.png needs`, stderr)
 
 	rep, preds, stderr := evalReport(t, "-m", tinyCLIP(t), "--dataset", dir)
-	require.Regexp(t, `warning: 1 image\(s\) could not be decoded and were skipped; first: row \d+: shard test/2\.tar, key s00000\d\d: truncated`, stderr)
+	require.Regexp(t, `warning: 1 image\(s\) could not be read or decoded and were skipped; first: row \d+: shard test/2\.tar, key s00000\d\d: truncated`, stderr)
 	require.Len(t, rep.Failures, 1)
 	require.Greater(t, len(preds), 32) // the first two shards, and the start of the third
 	require.Less(t, len(preds), 47)
