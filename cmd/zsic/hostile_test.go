@@ -430,7 +430,7 @@ func TestHostileWrongResults(t *testing.T) {
 	data := smallCIFAR(t, dir, 6, 6)
 	t.Run("template without {}", func(t *testing.T) {
 		r := runBin(t, nil, "eval", "-m", tinyCLIP(t), "--dataset", data, "--quiet", "--template", "a photo")
-		requireFails(t, r, 1, `prompt template "a photo" has no {}`)
+		requireFails(t, r, 1, `--template "a photo": no {}`)
 	})
 	t.Run("empty merges.txt", func(t *testing.T) {
 		model := copyModel(t, "tiny-clip")
