@@ -121,6 +121,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if err := f.checkOutputs(); err != nil {
+		return err
+	}
 	runStart := time.Now()
 	src, cols, err := f.data.open(ctx, stderr)
 	if err != nil {
@@ -151,6 +154,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	} else if rows, err = dataset.Select(src.Len(), f.samples, f.shuffle, f.seed); err != nil {
 		return fmt.Errorf("dataset %s: %w", f.data.path, err)
+	}
+	if len(rows) == 0 {
+		return fmt.Errorf("dataset %s: no rows to evaluate: the dataset (or its selection) is empty", f.data.path)
 	}
 	selected := rows
 	if f.scale.spec != nil {
@@ -358,6 +364,12 @@ func (f *evalFlags) check(fs *flag.FlagSet) error {
 	if err := f.data.checkSplit(fs); err != nil {
 		return err
 	}
+	return nil
+}
+
+// checkOutputs checks, before the run, that the outputs can be written
+// without clobbering an input or each other.
+func (f *evalFlags) checkOutputs() error {
 	inputs := []outfile.Named{{Flag: "--labels", Path: f.data.labelsFile()}, {Flag: "--manifest", Path: f.manifest},
 		{Flag: "--head", Path: f.text.head}, {Flag: "--classnames", Path: f.text.classnames}, {Flag: "--prompts", Path: f.text.cupl}}
 	if f.data.local() {
