@@ -39,7 +39,7 @@ func (sh *parquetShard) checkChunk(g, leaf int, rows int64) error {
 		// corrupt container length cannot make it read the whole chunk.
 		cr := &countingReader{r: bufio.NewReaderSize(io.NewSectionReader(sh.reader, pos, min(end-pos, maxHeaderBytes)), 512)}
 		var h format.PageHeader
-		if err := thrift.NewDecoder(new(thrift.CompactProtocol).NewReader(cr)).Decode(&h); err != nil {
+		if err := decodeHeader(cr, &h); err != nil {
 			return fmt.Errorf("page %d header at byte %d: %w", page, pos, err)
 		}
 		pos += cr.n
@@ -69,15 +69,51 @@ func pageValues(h *format.PageHeader) (int64, bool) {
 	return 0, false
 }
 
-// countingReader counts the bytes read through it.
+// errHeaderPastWindow stops the thrift decoder when a corrupt header keeps
+// reading past the end of its window: the decoder's skipping of a list
+// ignores read errors, so a list that claims 2^31 items would otherwise spin
+// through them all at the end of the window (seconds per header, found by
+// FuzzParquetPages).
+var errHeaderPastWindow = fmt.Errorf("the header runs past %d bytes", maxHeaderBytes)
+
+// maxReadErrors is how many failed reads the decoder gets before it is
+// stopped.
+const maxReadErrors = 64
+
+// decodeHeader decodes one page header from cr, turning a decoder stopped
+// by cr into an error.
+func decodeHeader(cr *countingReader, h *format.PageHeader) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r != errHeaderPastWindow {
+				panic(r)
+			}
+			err = errHeaderPastWindow
+		}
+	}()
+	return thrift.NewDecoder(new(thrift.CompactProtocol).NewReader(cr)).Decode(h)
+}
+
+// countingReader counts the bytes read through it, and stops a reader that
+// keeps reading after the end (see errHeaderPastWindow).
 type countingReader struct {
-	r *bufio.Reader
-	n int64
+	r    *bufio.Reader
+	n    int64
+	errs int
+}
+
+func (c *countingReader) failed(err error) {
+	if err != nil {
+		if c.errs++; c.errs > maxReadErrors {
+			panic(errHeaderPastWindow)
+		}
+	}
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	c.failed(err)
 	return n, err
 }
 
@@ -86,5 +122,6 @@ func (c *countingReader) ReadByte() (byte, error) {
 	if err == nil {
 		c.n++
 	}
+	c.failed(err)
 	return b, err
 }
