@@ -57,6 +57,7 @@ type evalFlags struct {
 	strict      bool
 	scale       scaleFlags
 	profile     string
+	placement   placementFlag
 }
 
 // parseEval parses eval's command line and checks what it can without
@@ -80,6 +81,7 @@ func parseEval(args []string, stderr io.Writer) (*evalFlags, error) {
 	fs.BoolVar(&f.strict, "strict", false, "fail on the first undecodable image instead of counting it")
 	f.scale.register(fs)
 	fs.StringVar(&f.profile, "profile", "", "write a Go CPU profile of the evaluation to this file (go tool pprof)")
+	f.placement.register(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return nil, err
@@ -170,6 +172,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer clf.Close()
+	// Placement runs sessions of its own, before the run and its timings.
+	placement, err := f.placement.measure(clf.Classifier, f.runtime.device, stderr)
+	if err != nil {
+		return err
+	}
 	opt := zsic.EvalOptions{
 		Classes:   text.classes,
 		Prompts:   text.prompts,
@@ -297,6 +304,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "device %s (ONNX Runtime's %s provider%s): sessions opened in %.0f ms; image tower: first run %.1f ms for %d image(s) (cold), then %.2f ms/image warm\n",
 			f.runtime.device, encoder.ProviderName(f.runtime.device), strict,
 			ms(imageStats.Open+textStats.Open), ms(imageStats.First), imageStats.FirstItems, ms(imageStats.WarmPerItem()))
+		printPlacement(stderr, placement)
 	}
 	if n := len(res.Failures); n > 0 {
 		fmt.Fprintf(stderr, "warning: %d image(s) could not be read or decoded and were skipped; first: row %d: %s\n", n, res.Failures[0].Row, res.Failures[0].Err)
@@ -309,7 +317,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		base, err := runreport.New(runreport.Run{
 			ModelID: modelID, Towers: clf.Model.Towers, Device: f.runtime.device,
-			ExecutionProvider: encoder.ProviderName(f.runtime.device), StrictDevice: f.runtime.strictDevice,
+			ExecutionProvider: encoder.ProviderName(f.runtime.device), StrictDevice: f.runtime.strictDevice, Placement: placement,
 			Threads: res.Threads, Workers: res.Workers, ONNXRuntime: clf.rt.Version(),
 			Dataset: runreport.Dataset{
 				Path: f.data.path, Split: f.data.recordedSplit(), Samples: res.Samples, Shuffle: f.shuffle, Seed: f.seed, Manifest: f.manifest,

@@ -17,6 +17,12 @@ type Image struct {
 // or float16 of shape [batch, 3, height, width]; its embedding output is
 // image_embeds, else pooler_output.
 func OpenImage(rt *Runtime, path string, opt Options) (*Image, error) {
+	return openImage(rt, path, opt, "")
+}
+
+// openImage is OpenImage, profiling the session when profile is not ""
+// (see openSession).
+func openImage(rt *Runtime, path string, opt Options, profile string) (*Image, error) {
 	accept := func(in IO) error {
 		if in.Type != "float32" && in.Type != "float16" {
 			return errors.New("want pixel_values as float32 or float16")
@@ -26,7 +32,7 @@ func OpenImage(rt *Runtime, path string, opt Options) (*Image, error) {
 		}
 		return nil
 	}
-	s, err := openSession(rt, path, "image encoder", opt, []string{"image_embeds", "pooler_output"}, accept)
+	s, err := openSession(rt, path, "image encoder", opt, profile, []string{"image_embeds", "pooler_output"}, accept)
 	if err != nil {
 		return nil, err
 	}

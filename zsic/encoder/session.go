@@ -112,6 +112,7 @@ type session struct {
 	rt      *Runtime
 	path    string
 	role    string
+	opt     Options // the options it was opened with, the Runtime's defaults applied
 	s       *ort.DynamicAdvancedSession
 	inputs  []IO
 	outputs []IO
@@ -122,8 +123,10 @@ type session struct {
 
 // openSession opens path for role ("image encoder" or "text encoder"),
 // feeding the inputs that accept(name) keeps and returning the first of
-// wantOut that the graph has.
-func openSession(rt *Runtime, path, role string, opt Options, wantOut []string, accept func(IO) error) (s *session, err error) {
+// wantOut that the graph has. A profile prefix other than "" makes ONNX
+// Runtime profile the session, writing PROFILE_<time>.json when it is
+// destroyed (see Image.Placement).
+func openSession(rt *Runtime, path, role string, opt Options, profile string, wantOut []string, accept func(IO) error) (s *session, err error) {
 	opt = rt.defaults(opt)
 	if err := checkDevice(opt.Device); err != nil {
 		return nil, err
@@ -145,7 +148,7 @@ func openSession(rt *Runtime, path, role string, opt Options, wantOut []string, 
 	if err != nil {
 		return nil, fmt.Errorf("load %s %s: %w", role, path, err)
 	}
-	s = &session{rt: rt, path: path, role: role, inputs: convertIO(ins), outputs: convertIO(outs)}
+	s = &session{rt: rt, path: path, role: role, opt: opt, inputs: convertIO(ins), outputs: convertIO(outs)}
 	for _, in := range s.inputs {
 		if err := accept(in); err != nil {
 			return nil, fmt.Errorf("load %s %s: input %s: %w", role, path, in, err)
@@ -180,6 +183,11 @@ func openSession(rt *Runtime, path, role string, opt Options, wantOut []string, 
 	names := make([]string, len(s.feed))
 	for i, in := range s.feed {
 		names[i] = in.Name
+	}
+	if profile != "" {
+		if err := so.EnableProfiling(profile); err != nil {
+			return nil, fmt.Errorf("load %s %s: enable profiling: %w", role, path, err)
+		}
 	}
 	start := time.Now()
 	s.s, err = ort.NewDynamicAdvancedSession(path, names, []string{s.out.Name}, so)

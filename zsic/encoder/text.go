@@ -19,6 +19,12 @@ var textInputs = map[string]bool{"input_ids": true, "attention_mask": true, "pos
 // attention_mask and position_ids when declared, as int64 or int32; its
 // embedding output is text_embeds, else pooler_output.
 func OpenText(rt *Runtime, path string, opt Options) (*Text, error) {
+	return openText(rt, path, opt, "")
+}
+
+// openText is OpenText, profiling the session when profile is not ""
+// (see openSession).
+func openText(rt *Runtime, path string, opt Options, profile string) (*Text, error) {
 	accept := func(in IO) error {
 		if !textInputs[in.Name] {
 			return fmt.Errorf("unknown input (want input_ids, attention_mask or position_ids)")
@@ -31,7 +37,7 @@ func OpenText(rt *Runtime, path string, opt Options) (*Text, error) {
 		}
 		return nil
 	}
-	s, err := openSession(rt, path, "text encoder", opt, []string{"text_embeds", "pooler_output"}, accept)
+	s, err := openSession(rt, path, "text encoder", opt, profile, []string{"text_embeds", "pooler_output"}, accept)
 	if err != nil {
 		return nil, err
 	}

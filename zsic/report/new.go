@@ -23,6 +23,8 @@ type Run struct {
 	Device            string
 	ExecutionProvider string
 	StrictDevice      bool
+	// Placement is where each tower's nodes ran, if measured.
+	Placement zsic.Placements
 	// Threads and Workers are the run's parallelism (see Provenance).
 	Threads, Workers int
 	// ONNXRuntime is the runtime library's version.
@@ -65,6 +67,7 @@ func New(r Run) (*Report, error) {
 		Device:            r.Device,
 		ExecutionProvider: r.ExecutionProvider,
 		StrictDevice:      r.StrictDevice,
+		Placement:         newPlacement(r.Placement),
 		Dataset:           r.Dataset,
 		Metrics:           r.Metrics,
 		Timings:           r.Timings,
@@ -85,4 +88,17 @@ func New(r Run) (*Report, error) {
 		FailureCount: len(r.Failures),
 		Failures:     r.Failures,
 	}, nil
+}
+
+// newPlacement returns the report's placement of each tower, nil when none
+// was measured.
+func newPlacement(p zsic.Placements) map[string]Placement {
+	if len(p) == 0 {
+		return nil
+	}
+	out := make(map[string]Placement, len(p))
+	for role, pl := range p {
+		out[string(role)] = Placement{Nodes: maps.Clone(pl.Nodes), DeviceNodes: pl.OnDevice(), FallbackNodes: pl.Fallback()}
+	}
+	return out
 }

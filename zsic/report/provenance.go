@@ -25,7 +25,9 @@ type Provenance struct {
 	ONNXRuntime string `json:"onnxruntime"`
 	// Towers maps each role ("image-encoder", "text-encoder") to its file.
 	Towers map[string]File `json:"towers"`
-	// ExecutionProvider is the provider the sessions ran on, e.g. "cpu".
+	// ExecutionProvider is the provider the sessions ran on, e.g. "CPU"
+	// (the report's own execution_provider, kept here so that provenance
+	// alone says where the numbers came from).
 	ExecutionProvider string `json:"execution_provider"`
 	// Threads is ONNX Runtime's intra-op thread count (0: its default).
 	Threads int `json:"threads"`

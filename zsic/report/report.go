@@ -48,6 +48,12 @@ type Report struct {
 	// nodes on the CPU.
 	ExecutionProvider string `json:"execution_provider"`
 	StrictDevice      bool   `json:"strict_device,omitempty"`
+	// Placement says, by tower role, how many of the tower's nodes ONNX
+	// Runtime ran on the execution provider and how many it left to
+	// others (the CPU), as a short profiling session per tower measured
+	// it (zsic.Classifier.Placement). It is absent when the run did not
+	// measure it, as on the CPU unless asked.
+	Placement map[string]Placement `json:"placement,omitempty"`
 	// Dataset says what was evaluated.
 	Dataset Dataset `json:"dataset"`
 	// Metrics are the accuracies, in percent.
@@ -73,6 +79,20 @@ type Report struct {
 	// Failures lists them, in row order.
 	FailureCount int            `json:"failure_count"`
 	Failures     []zsic.Failure `json:"failures,omitempty"`
+}
+
+// Placement is where ONNX Runtime ran one tower's nodes.
+type Placement struct {
+	// Nodes counts the nodes that ran, by provider, named as
+	// execution_provider is ("CUDA", "CPU").
+	Nodes map[string]int `json:"nodes"`
+	// DeviceNodes is the number that ran on the report's
+	// execution_provider; FallbackNodes the number that ran on others,
+	// the CPU taking what the device's provider cannot run (0 on the CPU
+	// itself). Providers that compile for the device count each part
+	// they compiled as one node.
+	DeviceNodes   int `json:"device_nodes"`
+	FallbackNodes int `json:"fallback_nodes"`
 }
 
 // Dataset says what an evaluation ran on.

@@ -120,3 +120,41 @@ func TestFingerprinter(t *testing.T) {
 	require.NoError(t, h.Read([]int{0, 2}, func(dataset.Sample) error { return nil }))
 	require.NotEqual(t, want.SHA256, h.Fingerprint().SHA256)
 }
+
+// TestPlacementInReport checks the placement fields: each tower's node
+// counts beside the device, and no "placement" key when the run measured
+// none, so that reports without it read as before.
+func TestPlacementInReport(t *testing.T) {
+	tower := filepath.Join(t.TempDir(), "t.onnx")
+	require.NoError(t, os.WriteFile(tower, []byte("graph"), 0o644))
+	run := Run{Towers: map[zsic.Role]string{zsic.ImageEncoder: tower}, Device: "qnn", ExecutionProvider: "QNN"}
+	r, err := New(run)
+	require.NoError(t, err)
+	var b bytes.Buffer
+	require.NoError(t, r.Encode(&b))
+	require.NotContains(t, b.String(), `"placement"`)
+
+	run.Placement = zsic.Placements{
+		zsic.ImageEncoder: {Provider: "QNN", Nodes: map[string]int{"QNN": 3, "CPU": 12}},
+		zsic.TextEncoder:  {Provider: "QNN", Nodes: map[string]int{"QNN": 1}},
+	}
+	r, err = New(run)
+	require.NoError(t, err)
+	b.Reset()
+	require.NoError(t, r.Encode(&b))
+	require.Contains(t, b.String(), `"placement": {
+    "image-encoder": {
+      "nodes": {
+        "CPU": 12,
+        "QNN": 3
+      },
+      "device_nodes": 3,
+      "fallback_nodes": 12
+    },`)
+	back, err := Decode(b.Bytes())
+	require.NoError(t, err)
+	require.Equal(t, map[string]Placement{
+		"image-encoder": {Nodes: map[string]int{"QNN": 3, "CPU": 12}, DeviceNodes: 3, FallbackNodes: 12},
+		"text-encoder":  {Nodes: map[string]int{"QNN": 1}, DeviceNodes: 1, FallbackNodes: 0},
+	}, back.Placement)
+}
