@@ -29,7 +29,10 @@ var benchBatches = []int{1, regress.BatchSize}
 // partitioning and compilation for the execution provider), and
 // cold-ms/image, the first Evaluate's image time per image.
 // tower-ms/image is the image tower's warm run alone, the per-image
-// device latency.
+// device latency. Where the suite measures placement (off the CPU, or with
+// ZSIC_PLACEMENT=1), ep-nodes counts the image tower's nodes that ran on
+// the device's execution provider and cpu-nodes those ONNX Runtime left
+// to the CPU, from a profiling session apart from the timed runs.
 func BenchmarkImageLatency(b *testing.B) {
 	for _, c := range regress.Cases() {
 		for _, n := range benchBatches {
@@ -61,6 +64,11 @@ func BenchmarkImageLatency(b *testing.B) {
 				b.ReportMetric(1000*open.Seconds(), "open-ms")
 				b.ReportMetric(1000*cold.ImageEncode.Seconds()/float64(cold.Samples), "cold-ms/image")
 				b.ReportMetric(1000*tower.WarmPerItem().Seconds(), "tower-ms/image")
+				if p := placement(b, c, clf); p != nil {
+					img := p[zsic.ImageEncoder]
+					b.ReportMetric(float64(img.OnDevice()), "ep-nodes")
+					b.ReportMetric(float64(img.Fallback()), "cpu-nodes")
+				}
 			})
 		}
 	}

@@ -3,6 +3,7 @@ package regress_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -19,11 +20,14 @@ func testEnv(t testing.TB) regress.Env {
 	t.Helper()
 	rt, err := regress.RuntimeFromEnv()
 	require.NoError(t, err)
+	placement, err := regress.PlacementFromEnv(rt.Device)
+	require.NoError(t, err)
 	return regress.Env{
 		Root:      testenv.Root(t),
 		Dataset:   testenv.CIFAR100(t),
 		ModelsDir: os.Getenv(regress.ModelsDirEnv),
 		Runtime:   rt,
+		Placement: placement,
 	}
 }
 
@@ -62,6 +66,7 @@ func run(t testing.TB, c regress.Case) *regress.Golden {
 	s := suite(t)
 	v, _ := outcomes.LoadOrStore(c.Name(), &outcome{})
 	o := v.(*outcome)
+	measure := testEnv(t).Placement
 	o.once.Do(func() {
 		clf, err := s.Open(c)
 		if err != nil {
@@ -69,11 +74,60 @@ func run(t testing.TB, c regress.Case) *regress.Golden {
 			return
 		}
 		defer clf.Close()
+		if measure {
+			measurePlacement(c, clf)
+		}
 		o.golden, o.err = s.Run(context.Background(), c, clf)
 	})
 	skipAbsent(t, o.err)
 	require.NoError(t, o.err)
 	return o.golden
+}
+
+// placements holds each case's measured placement, by case name.
+var placements sync.Map
+
+// placed is a case's placement, measured once per test binary.
+type placed struct {
+	once sync.Once
+	p    zsic.Placements
+	err  error
+}
+
+// measurePlacement measures where ONNX Runtime places the towers of clf, a
+// model of case c, once per test binary.
+func measurePlacement(c regress.Case, clf *zsic.Classifier) *placed {
+	v, _ := placements.LoadOrStore(c.Name(), &placed{})
+	o := v.(*placed)
+	o.once.Do(func() {
+		if clf == nil {
+			o.err = fmt.Errorf("case %s: no model to measure", c.Name())
+			return
+		}
+		o.p, o.err = clf.Placement()
+	})
+	return o
+}
+
+// placement returns where ONNX Runtime places the towers of case c (see
+// zsic.Classifier.Placement), measured once per test binary on clf, a
+// model of the case (nil once run has measured it), or nil when the suite
+// does not measure placement (regress.PlacementEnv). A failure to measure
+// fails the test when ZSIC_PLACEMENT=1 asked for it, and is logged
+// otherwise.
+func placement(t testing.TB, c regress.Case, clf *zsic.Classifier) zsic.Placements {
+	t.Helper()
+	if !testEnv(t).Placement {
+		return nil
+	}
+	o := measurePlacement(c, clf)
+	if o.err != nil && os.Getenv(regress.PlacementEnv) == "1" {
+		require.NoError(t, o.err, "%s=1", regress.PlacementEnv)
+	}
+	if o.err != nil {
+		t.Logf("placement not measured: %v", o.err)
+	}
+	return o.p
 }
 
 // skipAbsent skips the test, saying how to provide the model, when err

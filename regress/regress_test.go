@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/zsic/zsic/regress"
+	"github.com/zsic/zsic/zsic"
 )
 
 // TestCLIP runs every CLIP case against its golden (go test -run CLIP).
@@ -51,8 +52,17 @@ func checkGolden(t *testing.T, c regress.Case) {
 		}))
 	g.Assert(t, c.GoldenName(), data)
 	if recorded, err := os.ReadFile(path); err == nil && !t.Failed() {
-		t.Logf("device %s, golden %s\n%s", env.Device(), path, judge(c, cross, data, recorded))
+		t.Logf("device %s%s, golden %s\n%s", env.Device(), placementNote(placement(t, c, nil)), path, judge(c, cross, data, recorded))
 	}
+}
+
+// placementNote describes a run's placement for a test log, "" when it
+// was not measured.
+func placementNote(p zsic.Placements) string {
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprintf(" (nodes by execution provider: %s)", p)
 }
 
 // judge compares a run's golden bytes with the recorded golden's. Under
@@ -79,4 +89,25 @@ func judge(c regress.Case, cross bool, actual, expected []byte) regress.Report {
 		r.Problems = append(r.Problems, fmt.Sprintf("the golden %s was recorded on %s, the run is on %s", c.GoldenName(), golden.DeviceOf(), got.DeviceOf()))
 	}
 	return r
+}
+
+// TestPlacementForced checks the suite's placement path on the CPU, where
+// only ZSIC_PLACEMENT=1 turns it on: every node of both towers on the CPU
+// provider, and the note the test logs carry.
+func TestPlacementForced(t *testing.T) {
+	t.Setenv(regress.PlacementEnv, "1")
+	require.True(t, testEnv(t).Placement)
+	c := regress.Cases()[0] // CLIP/tiny-clip/fp32
+	p := placement(t, c, open(t, c))
+	require.Len(t, p, 2)
+	for role, pl := range p {
+		require.Equal(t, "CPU", pl.Provider, role)
+		require.Greater(t, pl.OnDevice(), 0, role)
+		require.Zero(t, pl.Fallback(), role)
+	}
+	require.Regexp(t, `^ \(nodes by execution provider: image-encoder CPU [1-9][0-9]*; text-encoder CPU [1-9][0-9]*\)$`, placementNote(p))
+
+	t.Setenv(regress.PlacementEnv, "0")
+	require.Nil(t, placement(t, c, nil))
+	require.Equal(t, "", placementNote(nil))
 }

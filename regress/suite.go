@@ -45,6 +45,9 @@ type Env struct {
 	// Runtime configures the ONNX Runtime environment and the defaults of
 	// every case's sessions.
 	Runtime zsic.RuntimeOptions
+	// Placement makes the tests and benchmarks measure where ONNX Runtime
+	// places each tower's nodes (see PlacementEnv).
+	Placement bool
 }
 
 // Suite holds what every case shares: the dataset, its class names and the
