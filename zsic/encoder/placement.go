@@ -76,8 +76,8 @@ func PlacementByDefault(device string) bool { return ProviderName(device) != "CP
 // Placement measures where ONNX Runtime places the image tower's nodes. It
 // opens a second session on the same graph, with the same options, device
 // and provider options, and ONNX Runtime's profiling on; runs it once on a
-// blank image of height×width (the graph's own size where it fixes one;
-// zeros then take it); closes it, which writes the profile into a private
+// blank image of height×width (0×0 takes the size the graph fixes);
+// closes it, which writes the profile into a private
 // temporary folder; and reads and removes that profile. The tower's own
 // session is never profiled, so its runs are not slowed. On a device that
 // compiles graphs, the second session compiles again.
@@ -87,7 +87,7 @@ func (e *Image) Placement(height, width int) (Placement, error) {
 		height, width = gh, gw
 	}
 	if height <= 0 || width <= 0 {
-		return Placement{}, fmt.Errorf("placement of image encoder %s: the graph's image size is dynamic, and %d×%d is no size", e.s.path, height, width)
+		return Placement{}, fmt.Errorf("placement of image encoder %s: image size %d×%d: want a positive height and width, or 0×0 for the graph's own (%d×%d, 0 where dynamic)", e.s.path, height, width, gh, gw)
 	}
 	return measurePlacement(e.s, func(profile string) (err error) {
 		p, err := openImage(e.s.rt, e.s.path, e.s.opt, profile)
