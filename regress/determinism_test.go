@@ -13,14 +13,15 @@ import (
 )
 
 // TestDeterminism checks that predictions, scores included, are the same
-// bytes whatever the number of decode workers, ONNX Runtime threads and
-// image batch size. The int8 towers are held to the same for workers and
-// threads at the suite's batch size only: their DynamicQuantizeLinear takes
+// bytes whatever the number of decode workers, ONNX Runtime threads,
+// image-tower streams and image batch size. The int8 towers are held to the same for workers and
+// threads and streams at the suite's batch size only: their DynamicQuantizeLinear takes
 // one scale over the whole batch, so another batch size is another
 // computation (as in any quantize_dynamic export).
 func TestDeterminism(t *testing.T) {
-	type run struct{ threads, workers, batch int }
-	runs := []run{{1, 1, regress.BatchSize}, {2, 4, regress.BatchSize}, {3, 2, regress.BatchSize}, {1, 3, 1}, {2, 2, 7}, {2, 1, 13}}
+	type run struct{ threads, workers, streams, batch int }
+	runs := []run{{1, 1, 1, regress.BatchSize}, {2, 4, 1, regress.BatchSize}, {3, 2, 3, regress.BatchSize}, {1, 2, 2, regress.BatchSize},
+		{1, 3, 2, 1}, {2, 2, 3, 7}, {2, 1, 1, 13}}
 	s := suite(t)
 	rt, err := zsic.NewRuntime(testEnv(t).Runtime)
 	require.NoError(t, err)
@@ -41,7 +42,7 @@ func TestDeterminism(t *testing.T) {
 				if c.Variant != "" && r.batch != regress.BatchSize {
 					continue
 				}
-				clf, err := zsic.Open(rt, m, zsic.Options{Threads: r.threads, Workers: r.workers})
+				clf, err := zsic.Open(rt, m, zsic.Options{Threads: r.threads, Workers: r.workers, Streams: r.streams})
 				require.NoError(t, err)
 				opt := s.EvalOptions()
 				opt.BatchSize = r.batch
@@ -49,13 +50,14 @@ func TestDeterminism(t *testing.T) {
 				require.NoError(t, clf.Close())
 				require.NoError(t, err)
 				require.Equal(t, r.workers, res.Workers)
+				require.Equal(t, r.streams, res.Streams)
 				got, err := json.Marshal(res.Predictions)
 				require.NoError(t, err)
 				if want == nil {
 					want = got
 					continue
 				}
-				require.Equal(t, string(want), string(got), fmt.Sprintf("%d threads, %d workers, batch %d", r.threads, r.workers, r.batch))
+				require.Equal(t, string(want), string(got), fmt.Sprintf("%d threads, %d workers, %d streams, batch %d", r.threads, r.workers, r.streams, r.batch))
 			}
 		})
 	}

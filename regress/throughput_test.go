@@ -32,8 +32,7 @@ func suiteThreads(b *testing.B) int {
 	if t := testEnv(b).Runtime.Threads; t > 0 {
 		return t
 	}
-	t, _ := zsic.DefaultSplit(zsic.Cores())
-	return t
+	return zsic.DefaultSplit(zsic.Cores()).Threads
 }
 
 // BenchmarkFloor measures the least a run of each case's image tower can

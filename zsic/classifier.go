@@ -39,6 +39,9 @@ type Options struct {
 	// Workers is the number of goroutines that decode and preprocess
 	// images while the image tower runs; zero means DefaultSplit's.
 	Workers int
+	// Streams is the number of image-tower runs in flight at once, each on
+	// its own batch; zero means DefaultSplit's.
+	Streams int
 }
 
 // imageTower is what the batched path needs of an image encoder;
@@ -71,25 +74,29 @@ type Classifier struct {
 	h, w    int // the image tensor size
 	batch   int // images per tower run in Classify and EmbedImages
 	workers int // decode/preprocess goroutines
+	streams int // image-tower runs in flight at once
 	threads int // intra-op threads of each tower; 0: ONNX Runtime's choice
 }
 
 // Open loads the towers of m on rt and checks that they agree with the
 // model's preprocessing. Close the Classifier before rt.
 func Open(rt *Runtime, m *Model, opt Options) (*Classifier, error) {
-	if opt.Threads < 0 || opt.Workers < 0 || opt.BatchSize < 0 {
-		return nil, fmt.Errorf("open %s: threads %d, workers %d, batch size %d: want zero (the default) or more",
-			m.Dir, opt.Threads, opt.Workers, opt.BatchSize)
+	if opt.Threads < 0 || opt.Workers < 0 || opt.Streams < 0 || opt.BatchSize < 0 {
+		return nil, fmt.Errorf("open %s: threads %d, workers %d, streams %d, batch size %d: want zero (the default) or more",
+			m.Dir, opt.Threads, opt.Workers, opt.Streams, opt.BatchSize)
 	}
-	threads, workers := DefaultSplit(Cores())
+	def := DefaultSplit(Cores())
 	if opt.Threads == 0 {
 		opt.Threads = rt.Options().Threads
 	}
 	if opt.Threads == 0 {
-		opt.Threads = threads
+		opt.Threads = def.Threads
 	}
 	if opt.Workers == 0 {
-		opt.Workers = workers
+		opt.Workers = def.Workers
+	}
+	if opt.Streams == 0 {
+		opt.Streams = def.Streams
 	}
 	eo := encoder.Options{Threads: opt.Threads, Device: opt.Device, NoSpin: true}
 	img, err := encoder.OpenImage(rt, m.Towers[ImageEncoder], eo)
@@ -111,7 +118,7 @@ func Open(rt *Runtime, m *Model, opt Options) (*Classifier, error) {
 // newClassifier checks that the towers agree with m's preprocessing and
 // assembles a Classifier of them.
 func newClassifier(m *Model, img imageTower, txt textTower, opt Options) (*Classifier, error) {
-	c := &Classifier{Model: m, image: img, text: txt, batch: opt.BatchSize, workers: max(opt.Workers, 1), threads: opt.Threads}
+	c := &Classifier{Model: m, image: img, text: txt, batch: opt.BatchSize, workers: max(opt.Workers, 1), streams: max(opt.Streams, 1), threads: opt.Threads}
 	if c.batch <= 0 {
 		c.batch = DefaultBatchSize
 	}
@@ -202,7 +209,7 @@ func (c *Classifier) ImageSize() (height, width int) { return c.h, c.w }
 // preprocessed is an *ImageError whose Row is its index.
 func (c *Classifier) EmbedImages(ctx context.Context, imgs []image.Image) ([][]float32, error) {
 	out := make([][]float32, 0, len(imgs))
-	err := c.embedBatches(ctx, imageInputs(imgs), batchOptions{size: c.batch, strict: true, workers: c.workers}, func(_ prepared, embeds [][]float32) error {
+	err := c.embedBatches(ctx, imageInputs(imgs), batchOptions{size: c.batch, strict: true, workers: c.workers, streams: c.streams}, func(_ prepared, embeds [][]float32) error {
 		out = append(out, embeds...)
 		return nil
 	})
@@ -280,7 +287,7 @@ func (c *Classifier) scoreChecked(imageEmbed []float32, l *Labels, what string) 
 // one that cannot be preprocessed is an *ImageError whose Row is its index.
 func (c *Classifier) Classify(ctx context.Context, imgs []image.Image, l *Labels) ([][]Ranked, error) {
 	out := make([][]Ranked, 0, len(imgs))
-	err := c.embedBatches(ctx, imageInputs(imgs), batchOptions{size: c.batch, strict: true, workers: c.workers}, func(_ prepared, embeds [][]float32) error {
+	err := c.embedBatches(ctx, imageInputs(imgs), batchOptions{size: c.batch, strict: true, workers: c.workers, streams: c.streams}, func(_ prepared, embeds [][]float32) error {
 		for _, e := range embeds {
 			scores, err := c.scoreChecked(e, l, fmt.Sprintf("image %d", len(out)))
 			if err != nil {

@@ -73,6 +73,7 @@ type Result struct {
 	Timings     Timings       // where the time went, stage by stage
 	Workers     int           // decode/preprocess goroutines the run used
 	Threads     int           // intra-op threads of each tower; 0: ONNX Runtime's choice
+	Streams     int           // image-tower runs in flight at once
 }
 
 // PerImage returns the mean image time per scored sample.
@@ -143,7 +144,7 @@ func (c *Classifier) Evaluate(ctx context.Context, src Source, rows []int, opt E
 		})
 	}
 	start = time.Now()
-	err = c.embedBatches(ctx, in, batchOptions{size: opt.BatchSize, strict: opt.Strict, workers: c.workers, clock: clock}, func(b prepared, embeds [][]float32) error {
+	err = c.embedBatches(ctx, in, batchOptions{size: opt.BatchSize, strict: opt.Strict, workers: c.workers, streams: c.streams, clock: clock}, func(b prepared, embeds [][]float32) error {
 		res.Failures = append(res.Failures, b.failures...)
 		if d := len(labels.Embeds[0]); len(embeds) > 0 && len(embeds[0]) != d {
 			return fmt.Errorf("the image encoder gives %d-value embeddings, the class embeddings have %d", len(embeds[0]), d)
@@ -176,7 +177,7 @@ func (c *Classifier) Evaluate(ctx context.Context, src Source, rows []int, opt E
 	res.ImageEncode = time.Since(start)
 	res.Timings = clock.timings()
 	res.Timings.TextTower = res.TextEncode
-	res.Workers, res.Threads = c.workers, c.threads
+	res.Workers, res.Threads, res.Streams = c.workers, c.threads, c.streams
 	res.Samples = len(res.Predictions)
 	if res.Samples == 0 && len(res.Failures) > 0 {
 		return nil, fmt.Errorf("no image could be scored (%d failed; first: row %d: %s)", len(res.Failures), res.Failures[0].Row, res.Failures[0].Err)

@@ -12,7 +12,8 @@ import (
 // Evaluate share:
 //
 //	inputs ──preparePool──▶ batches of preprocessed pixels ──embedBatches──▶ image tower ──▶ emit
-//	        (goroutine)        (channel, in input order)        (caller's goroutine)
+//	        (goroutine)        (channel, in input order)        (up to streams     (caller's goroutine,
+//	                                                             runs at once)       in input order)
 //
 // preparePool (workers.go) turns a stream of inputs into batches in input
 // order: it decodes, preprocesses and packs them on a pool of workers,
@@ -38,6 +39,7 @@ type batchOptions struct {
 	size    int         // images per batch (> 0)
 	strict  bool        // an image that fails ends the run instead of being skipped
 	workers int         // decode/preprocess goroutines (> 0)
+	streams int         // image-tower runs in flight at once (> 0)
 	clock   *stageClock // where the stages' time goes; nil: nowhere
 }
 
@@ -49,41 +51,55 @@ type inputs func(yield func(input) error) error
 var errStop = errors.New("stop")
 
 // embedBatches runs the batched path: prepare in a goroutine, the image
-// tower in the caller's, overlapping the two. emit receives each batch with
-// the raw image embedding of each of its samples, in input order. When
-// embedBatches returns, the producer has stopped and in is no longer in use.
+// tower on up to opt.streams batches at once, overlapping the two. emit
+// receives each batch with the raw image embedding of each of its samples,
+// in input order, on the caller's goroutine. When embedBatches returns, the
+// producer and every tower run have stopped and in is no longer in use.
 func (c *Classifier) embedBatches(ctx context.Context, in inputs, opt batchOptions, emit func(b prepared, embeds [][]float32) error) error {
 	if opt.clock == nil {
 		opt.clock = new(stageClock)
 	}
 	opt.workers = max(opt.workers, 1)
+	opt.streams = max(opt.streams, 1)
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	out := make(chan prepared, 1)
 	done := make(chan error, 1)
-	pool := newPixelPool(buffersFor(opt.size, opt.workers), opt.size*3*c.h*c.w)
+	pool := newPixelPool(buffersFor(opt.size, opt.workers, opt.streams), opt.size*3*c.h*c.w)
 	go func() {
 		defer close(out)
 		done <- c.preparePool(pctx, in, opt, pool, opt.clock, out)
 	}()
-	err := func() error {
+	// The dispatcher starts a tower run per batch, at most opt.streams at
+	// once, and queues each run's result in batch order; the caller's
+	// goroutine takes them from the queue and emits them.
+	queue := make(chan chan embedded, opt.streams-1)
+	go func() {
+		defer close(queue)
 		for b := range out {
-			var embeds [][]float32
-			if len(b.samples) > 0 {
-				start := time.Now()
-				var err error
-				embeds, err = c.image.Embed(b.pixels, len(b.samples), c.h, c.w)
-				opt.clock.add(&opt.clock.image, start)
-				if err != nil {
-					return err
-				}
-				if len(embeds) != len(b.samples) {
-					return fmt.Errorf("image tower returned %d embeddings for %d images", len(embeds), len(b.samples))
-				}
+			if pctx.Err() != nil {
+				pool.put(b.pixels)
+				return
 			}
-			pool.put(b.pixels)
+			res := make(chan embedded, 1)
+			select {
+			case queue <- res:
+			case <-pctx.Done():
+				pool.put(b.pixels)
+				return
+			}
+			go func() { res <- c.embedPrepared(b, opt.clock) }()
+		}
+	}()
+	err := func() error {
+		for res := range queue {
+			r := <-res
+			if r.err != nil {
+				return r.err
+			}
+			pool.put(r.b.pixels)
 			start := time.Now()
-			err := emit(b, embeds)
+			err := emit(r.b, r.embeds)
 			opt.clock.add(&opt.clock.scoring, start)
 			if err != nil {
 				return err
@@ -91,10 +107,12 @@ func (c *Classifier) embedBatches(ctx context.Context, in inputs, opt batchOptio
 		}
 		return nil
 	}()
-	// Stop the producer and wait for it, so that in is no longer in use
-	// when this returns, even on an early error.
+	// Stop the producer and wait for it and for every tower run, so that
+	// in and the towers are no longer in use when this returns, even on an
+	// early error.
 	cancel()
-	for range out {
+	for res := range queue {
+		<-res
 	}
 	if perr := <-done; err == nil && perr != nil {
 		err = perr
@@ -103,6 +121,28 @@ func (c *Classifier) embedBatches(ctx context.Context, in inputs, opt batchOptio
 		err = ctx.Err() // the caller's cancellation, if any
 	}
 	return err
+}
+
+// embedded is a prepared batch with its image embeddings, or the error of
+// its tower run.
+type embedded struct {
+	b      prepared
+	embeds [][]float32
+	err    error
+}
+
+// embedPrepared runs the image tower on b.
+func (c *Classifier) embedPrepared(b prepared, clock *stageClock) embedded {
+	if len(b.samples) == 0 {
+		return embedded{b: b}
+	}
+	start := time.Now()
+	embeds, err := c.image.Embed(b.pixels, len(b.samples), c.h, c.w)
+	clock.add(&clock.image, start)
+	if err == nil && len(embeds) != len(b.samples) {
+		err = fmt.Errorf("image tower returned %d embeddings for %d images", len(embeds), len(b.samples))
+	}
+	return embedded{b: b, embeds: embeds, err: err}
 }
 
 // imageInputs streams decoded images as inputs, row i for imgs[i].

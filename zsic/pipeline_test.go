@@ -3,6 +3,7 @@ package zsic
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"image"
 	"image/color"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -27,13 +29,26 @@ type fakeImage struct {
 	batches []int
 	failAt  int // fail the failAt-th run (1-based); 0 never
 	h, w    int
+	// slow, when set, gives how long the run-th run (1-based) takes.
+	slow          func(run int) time.Duration
+	inFlight, top int // runs in flight now, and at most so far
 }
 
 func (f *fakeImage) Embed(pixels []float32, n, height, width int) ([][]float32, error) {
 	f.mu.Lock()
 	f.batches = append(f.batches, n)
 	run := len(f.batches)
+	f.inFlight++
+	f.top = max(f.top, f.inFlight)
 	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.inFlight--
+		f.mu.Unlock()
+	}()
+	if f.slow != nil {
+		time.Sleep(f.slow(run))
+	}
 	if run == f.failAt {
 		return nil, errors.New("fake tower failed")
 	}
@@ -266,4 +281,42 @@ func TestConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestStreams checks that Evaluate keeps up to Streams image-tower runs in
+// flight, never more, and that runs finishing out of order change nothing:
+// predictions come back in row order, the same as with one stream. A tower
+// error stops the run with every tower run finished.
+func TestStreams(t *testing.T) {
+	c, tower := fakeClassifier(t, 2)
+	src := &memSource{}
+	var rows []int
+	for i := range 24 {
+		src.samples = append(src.samples, Sample{Row: i, Image: encodePNG(t, testImage(i, 20, 20)), Label: i % 3})
+		rows = append(rows, i)
+	}
+	// Odd runs are slower, so the run after each finishes first.
+	tower.slow = func(run int) time.Duration { return time.Duration(10+20*(run%2)) * time.Millisecond }
+	opt := EvalOptions{Classes: []string{"cat", "dog", "maple tree"}, BatchSize: 2}
+	var want []byte
+	for _, streams := range []int{1, 2, 3} {
+		c.streams = streams
+		tower.top = 0
+		res, err := c.Evaluate(context.Background(), src, rows, opt)
+		require.NoError(t, err)
+		require.Equal(t, streams, res.Streams)
+		require.Equal(t, streams, tower.top, "%d streams: runs in flight at most", streams)
+		got, err := json.Marshal(res.Predictions)
+		require.NoError(t, err)
+		if want == nil {
+			want = got
+		}
+		require.Equal(t, string(want), string(got), "%d streams", streams)
+	}
+
+	tower.failAt = len(tower.batches) + 3
+	_, err := c.Evaluate(context.Background(), src, rows, opt)
+	require.ErrorContains(t, err, "fake tower failed")
+	require.Zero(t, tower.inFlight, "no tower run outlives Evaluate")
+	require.Zero(t, src.inFlight.Load())
 }

@@ -25,16 +25,26 @@ import (
 // the number of workers, since every image lands in the slot its position
 // gives and batches leave in order.
 
+// Split is how a run divides the cores between ONNX Runtime and the
+// decode/preprocess workers.
+type Split struct {
+	Threads int // ONNX Runtime's intra-op threads per tower
+	Workers int // goroutines decoding and preprocessing images
+	Streams int // image-tower runs in flight at once, each on its own batch
+}
+
 // DefaultSplit returns how a run divides cores CPU cores (as
-// runtime.GOMAXPROCS reports them) between ONNX Runtime's intra-op threads
-// per tower and the decode/preprocess workers: every core to each. ONNX
+// runtime.GOMAXPROCS reports them): one intra-op thread per tower run and
+// as many runs in flight as cores (a batch per core instead of a batch
+// split over the cores, which costs ONNX Runtime less CPU per image on the
+// small models and no more on the large), and a worker per core. ONNX
 // Runtime's threads are told not to spin while they wait (see
-// encoder.Options.NoSpin), so a worker and an intra-op thread on the same
-// core take turns instead of fighting; the measurements behind this choice
-// are in README.md ("Speed").
-func DefaultSplit(cores int) (threads, workers int) {
+// encoder.Options.NoSpin), so workers and tower runs on the same core
+// take turns instead of fighting; the measurements behind this choice are
+// in README.md ("Speed").
+func DefaultSplit(cores int) Split {
 	cores = max(cores, 1)
-	return cores, cores
+	return Split{Threads: 1, Workers: cores, Streams: cores}
 }
 
 // Cores returns the CPU cores this process may use.
@@ -157,10 +167,10 @@ func (p *pixelPool) put(b []float32) {
 }
 
 // buffersFor returns how many batch buffers a run keeps in circulation:
-// one in the image tower, one waiting for it, one being sent, and enough
-// being filled to keep every worker busy.
-func buffersFor(size, workers int) int {
-	return 3 + (2*workers+size-1)/size
+// one per image-tower stream, one waiting for them, one being sent, and
+// enough being filled to keep every worker busy.
+func buffersFor(size, workers, streams int) int {
+	return 2 + streams + (2*workers+size-1)/size
 }
 
 // preparePool is prepare (see pipeline.go) on opt.workers goroutines. It

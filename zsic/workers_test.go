@@ -84,7 +84,7 @@ func TestWorkersBoundedBuffers(t *testing.T) {
 	c, _ := fakeClassifier(t, 2)
 	c.workers = 3
 	imgs := testImages(40)
-	pool := newPixelPool(buffersFor(2, 3), 2*3*c.h*c.w)
+	pool := newPixelPool(buffersFor(2, 3, 1), 2*3*c.h*c.w)
 	out := make(chan prepared)
 	done := make(chan error, 1)
 	go func() {
@@ -99,7 +99,7 @@ func TestWorkersBoundedBuffers(t *testing.T) {
 	}
 	require.NoError(t, <-done)
 	require.Equal(t, 40, n)
-	require.LessOrEqual(t, pool.made, buffersFor(2, 3))
+	require.LessOrEqual(t, pool.made, buffersFor(2, 3, 1))
 }
 
 // TestEvaluateTimings checks that Evaluate accounts for its stages.
@@ -119,10 +119,10 @@ func TestEvaluateTimings(t *testing.T) {
 
 func TestDefaultSplit(t *testing.T) {
 	for _, cores := range []int{-1, 0, 1, 2, 16} {
-		th, w := DefaultSplit(cores)
-		require.GreaterOrEqual(t, th, 1)
-		require.GreaterOrEqual(t, w, 1)
-		require.LessOrEqual(t, th, max(cores, 1))
-		require.LessOrEqual(t, w, max(cores, 1))
+		s := DefaultSplit(cores)
+		for _, n := range []int{s.Threads, s.Workers, s.Streams} {
+			require.GreaterOrEqual(t, n, 1)
+			require.LessOrEqual(t, n, max(cores, 1))
+		}
 	}
 }

@@ -318,7 +318,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		base, err := runreport.New(runreport.Run{
 			ModelID: modelID, Towers: clf.Model.Towers, Device: f.runtime.device,
 			ExecutionProvider: encoder.ProviderName(f.runtime.device), StrictDevice: f.runtime.strictDevice, Placement: placement,
-			Threads: res.Threads, Workers: res.Workers, ONNXRuntime: clf.rt.Version(),
+			Threads: res.Threads, Workers: res.Workers, Streams: res.Streams, ONNXRuntime: clf.rt.Version(),
 			Dataset: runreport.Dataset{
 				Path: f.data.path, Split: f.data.recordedSplit(), Samples: res.Samples, Shuffle: f.shuffle, Seed: f.seed, Manifest: f.manifest,
 				ColumnsMapping: map[string]string{"input_column": cols.Image, "label_column": cols.Label},

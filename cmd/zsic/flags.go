@@ -146,6 +146,7 @@ type runtimeFlags struct {
 	strictDevice  bool
 	threads       int
 	workers       int
+	streams       int
 }
 
 // register registers the runtime flags on fs.
@@ -153,12 +154,14 @@ func (r *runtimeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&r.device, "device", "cpu", "execution provider: "+strings.Join(zsic.Devices(), ", ")+" (directml:N for adapter N)")
 	fs.StringVar(&r.deviceOptions, "device-options", "", "the execution provider's options as key=value,key=value (e.g. backend_path=/opt/qnn/lib/libQnnHtp.so for qnn)")
 	fs.BoolVar(&r.strictDevice, "strict-device", false, "fail, naming the provider, when the device cannot run the whole graph, instead of running the rest on the CPU (ONNX Runtime's session.disable_cpu_ep_fallback)")
-	threads, workers := zsic.DefaultSplit(zsic.Cores())
-	fs.IntVar(&r.threads, "threads", 0, fmt.Sprintf("ONNX Runtime intra-op threads per tower (0: %d here, from the core count)", threads))
-	fs.IntVar(&r.workers, "workers", 0, fmt.Sprintf("goroutines decoding and preprocessing images (0: %d here, from the core count)", workers))
+	def := zsic.DefaultSplit(zsic.Cores())
+	fs.IntVar(&r.threads, "threads", 0, fmt.Sprintf("ONNX Runtime intra-op threads per tower run (0: %d)", def.Threads))
+	fs.IntVar(&r.workers, "workers", 0, fmt.Sprintf("goroutines decoding and preprocessing images (0: %d here, from the core count)", def.Workers))
+	fs.IntVar(&r.streams, "streams", 0, fmt.Sprintf("image-tower runs in flight at once, a batch each (0: %d here, from the core count)", def.Streams))
 }
 
-// maxThreads bounds --threads and --workers: more is a typo, not a plan.
+// maxThreads bounds --threads, --workers and --streams: more is a typo,
+// not a plan.
 const maxThreads = 1024
 
 // check validates the numeric flags.
@@ -166,7 +169,7 @@ func (r *runtimeFlags) check() error {
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"threads", r.threads}, {"workers", r.workers}} {
+	}{{"threads", r.threads}, {"workers", r.workers}, {"streams", r.streams}} {
 		if f.v < 0 || f.v > maxThreads {
 			return usagef("--%s %d: want 0 (choose from the core count) to %d", f.name, f.v, maxThreads)
 		}
@@ -208,7 +211,7 @@ func openModel(ctx context.Context, mf *modelFlags, rf *runtimeFlags, stderr io.
 	if err != nil {
 		return nil, advise(err)
 	}
-	clf, err := zsic.Open(rt, mod, zsic.Options{Workers: rf.workers})
+	clf, err := zsic.Open(rt, mod, zsic.Options{Workers: rf.workers, Streams: rf.streams})
 	if err != nil {
 		rt.Close()
 		return nil, advise(err)

@@ -33,6 +33,7 @@ func newTimings(res *zsic.Result, wall time.Duration, u rusage.Usage) runreport.
 		Cores:         cores,
 		Threads:       res.Threads,
 		Workers:       res.Workers,
+		Streams:       res.Streams,
 	}
 }
 

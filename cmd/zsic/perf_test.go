@@ -22,6 +22,8 @@ func TestEvalThreadsWorkersFlags(t *testing.T) {
 		{[]string{"--threads", "-2"}, "--threads -2: want 0 (choose from the core count) to 1024"},
 		{[]string{"--workers", "100000"}, "--workers 100000: want 0"},
 		{[]string{"--workers", "two"}, `invalid value "two" for flag -workers`},
+		{[]string{"--streams", "-1"}, "--streams -1: want 0 (choose from the core count) to 1024"},
+		{[]string{"--streams", "5000"}, "--streams 5000: want 0"},
 	} {
 		code, _, stderr := runCLI(t, append([]string{"eval", "--quiet", "-m", tinyCLIP(t), "--dataset", cifar}, tt.args...)...)
 		require.NotZero(t, code)
@@ -36,7 +38,7 @@ func TestEvalTimingsAndProfile(t *testing.T) {
 	dir := t.TempDir()
 	reportPath, profile := filepath.Join(dir, "report.json"), filepath.Join(dir, "cpu.prof")
 	code, _, stderr := runCLI(t, "eval", "--quiet", "-m", tinyCLIP(t), "--dataset", cifar, "--samples", "64",
-		"--threads", "1", "--workers", "3", "--output", reportPath, "--profile", profile)
+		"--threads", "1", "--workers", "3", "--streams", "2", "--output", reportPath, "--profile", profile)
 	require.Equal(t, 0, code, stderr)
 	var raw struct {
 		Timings map[string]json.RawMessage `json:"timings"`
@@ -47,13 +49,14 @@ func TestEvalTimingsAndProfile(t *testing.T) {
 		got = append(got, k)
 	}
 	require.ElementsMatch(t, []string{"text_encode_s", "image_encode_s", "per_image_ms", "wall_s", "wall_per_image_ms", "stages",
-		"cpu_s", "cpu_per_image_ms", "cpu_use_percent", "peak_rss_mib", "cores", "threads", "workers",
+		"cpu_s", "cpu_per_image_ms", "cpu_use_percent", "peak_rss_mib", "cores", "threads", "workers", "streams",
 		"open_s", "image_tower_cold_ms", "image_tower_cold_batch", "image_tower_warm_per_image_ms"}, got)
 	var rep report
 	require.NoError(t, json.Unmarshal([]byte(readFile(t, reportPath)), &rep))
 	tm := rep.Timings
 	require.Equal(t, 1, tm.Threads)
 	require.Equal(t, 3, tm.Workers)
+	require.Equal(t, 2, tm.Streams)
 	require.Positive(t, tm.WallS)
 	require.GreaterOrEqual(t, tm.WallS, tm.ImageEncodeS)
 	require.Positive(t, tm.Stages.DecodeS)

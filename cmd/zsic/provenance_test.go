@@ -96,6 +96,7 @@ func TestProvenanceOnARealRun(t *testing.T) {
 	require.Equal(t, "CPU", p.ExecutionProvider)
 	require.Equal(t, 1, p.Threads)
 	require.Positive(t, p.Workers)
+	require.Positive(t, p.Streams)
 	require.Equal(t, runtime.NumCPU(), p.CPU.Cores)
 	require.Equal(t, runtime.GOOS+"/"+runtime.GOARCH, p.CPU.Arch)
 	if cpuinfo, err := os.ReadFile("/proc/cpuinfo"); err == nil && strings.Contains(string(cpuinfo), "model name") {

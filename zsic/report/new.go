@@ -25,8 +25,9 @@ type Run struct {
 	StrictDevice      bool
 	// Placement is where each tower's nodes ran, if measured.
 	Placement zsic.Placements
-	// Threads and Workers are the run's parallelism (see Provenance).
-	Threads, Workers int
+	// Threads, Workers and Streams are the run's parallelism (see
+	// Provenance).
+	Threads, Workers, Streams int
 	// ONNXRuntime is the runtime library's version.
 	ONNXRuntime string
 	// Dataset says what was evaluated; Fingerprint identifies the rows
@@ -78,6 +79,7 @@ func New(r Run) (*Report, error) {
 			ExecutionProvider: r.ExecutionProvider,
 			Threads:           r.Threads,
 			Workers:           r.Workers,
+			Streams:           r.Streams,
 			CPU:               CurrentCPU(),
 			Start:             r.Start.UTC(),
 			DurationS:         time.Since(r.Start).Seconds(),

@@ -34,6 +34,9 @@ type Provenance struct {
 	// Workers is the number of goroutines reading and preprocessing
 	// images.
 	Workers int `json:"workers"`
+	// Streams is the number of image-tower runs in flight at once (0 in
+	// reports written before it was recorded).
+	Streams int `json:"streams,omitempty"`
 	// CPU is the machine's processor.
 	CPU CPU `json:"cpu"`
 	// Start is when the run started, in RFC 3339 with nanoseconds, UTC.

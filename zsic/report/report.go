@@ -140,11 +140,13 @@ type Timings struct {
 	// PeakRSSMiB is the process's peak resident memory (0 where the
 	// platform does not report it).
 	PeakRSSMiB float64 `json:"peak_rss_mib"`
-	// Cores, Threads and Workers are the cores the process could use, the
-	// intra-op threads of each tower and the decode/preprocess workers.
+	// Cores, Threads, Workers and Streams are the cores the process could
+	// use, the intra-op threads of each tower run, the decode/preprocess
+	// workers and the image-tower runs in flight at once.
 	Cores   int `json:"cores"`
 	Threads int `json:"threads"`
 	Workers int `json:"workers"`
+	Streams int `json:"streams,omitempty"`
 	// The cold start apart from the warm runs (zsic.TowerStats): OpenS
 	// creates both sessions (graph partitioning and compilation for the
 	// execution provider); ImageTowerColdMS is the image tower's first run,
