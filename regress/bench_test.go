@@ -22,7 +22,8 @@ var benchBatches = []int{1, regress.BatchSize}
 // BenchmarkImageLatency measures the image path of `zsic eval` — reading,
 // decoding, preprocessing and embedding, as Classifier.Evaluate runs it —
 // for one batch per iteration, at batch 1 and the suite's batch size, on
-// the suite's device (ZSIC_DEVICE). ms/image and images/s are warm, from
+// the suite's device (ZSIC_DEVICE), one batch at a time on every core
+// (zsic.LatencySplit). ms/image and images/s are warm, from
 // Evaluate's own image timing; ns/op also counts the prompt encoding each
 // Evaluate call does first. Each sub-benchmark opens the model afresh and
 // reports its cold start apart: open-ms, creating both sessions (graph
@@ -39,7 +40,7 @@ func BenchmarkImageLatency(b *testing.B) {
 			b.Run(benchName(b, c, fmt.Sprintf("batch=%d", n)), func(b *testing.B) {
 				s := suite(b)
 				start := time.Now()
-				clf, err := s.Open(c)
+				clf, err := s.OpenWith(c, zsic.LatencySplit(zsic.Cores()).Options(zsic.Options{}))
 				skipAbsent(b, err)
 				require.NoError(b, err)
 				defer clf.Close()

@@ -251,11 +251,20 @@ func (s *Suite) LoadModel(c Case) (*zsic.Model, error) {
 
 // Open loads and opens a case's model.
 func (s *Suite) Open(c Case) (*zsic.Classifier, error) {
+	return s.OpenWith(c, zsic.Options{})
+}
+
+// OpenWith is Open with other options, e.g. another split of the cores;
+// a zero BatchSize is the suite's.
+func (s *Suite) OpenWith(c Case, opt zsic.Options) (*zsic.Classifier, error) {
 	m, err := s.LoadModel(c)
 	if err != nil {
 		return nil, err
 	}
-	clf, err := s.OpenModel(m)
+	if opt.BatchSize == 0 {
+		opt.BatchSize = BatchSize
+	}
+	clf, err := zsic.Open(s.rt, m, opt)
 	if err != nil {
 		return nil, fmt.Errorf("case %s: %w", c.Name(), err)
 	}

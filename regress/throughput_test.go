@@ -2,10 +2,13 @@ package regress_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,24 +30,19 @@ func benchCases() []regress.Case {
 	return append(regress.Cases(), regress.BenchCases(os.Getenv(regress.BenchModelsEnv))...)
 }
 
-// suiteThreads returns the intra-op threads the suite's classifiers use.
-func suiteThreads(b *testing.B) int {
-	if t := testEnv(b).Runtime.Threads; t > 0 {
-		return t
-	}
-	return zsic.DefaultSplit(zsic.Cores()).Threads
-}
-
 // BenchmarkFloor measures the least a run of each case's image tower can
-// cost: a bare ONNX Runtime Run of a batch already in a tensor, with
+// cost: bare ONNX Runtime Runs of batches already in tensors, with
 // pre-made input and output tensors and the session settings zsic uses
-// (its intra-op threads, no spinning). Its images/s against
+// (its intra-op threads, no spinning), on as many goroutines as zsic keeps
+// image-tower runs in flight (its streams). Its images/s against
 // BenchmarkEvaluate's, at the same batch size, is zsic's overhead.
 func BenchmarkFloor(b *testing.B) {
 	for _, c := range benchCases() {
 		for _, n := range throughputBatches {
 			b.Run(benchName(b, c, fmt.Sprintf("batch=%d", n)), func(b *testing.B) {
-				clf := open(b, c) // also initializes ONNX Runtime
+				clf := open(b, c)                        // also initializes ONNX Runtime
+				split := zsic.DefaultSplit(zsic.Cores()) // as the suite's classifiers
+
 				path := clf.Model.Towers[zsic.ImageEncoder]
 				ins, outs, err := ort.GetInputOutputInfo(path)
 				require.NoError(b, err)
@@ -57,33 +55,49 @@ func BenchmarkFloor(b *testing.B) {
 				if len(out.Dimensions) != 2 || out.Dimensions[1] <= 0 || ins[0].DataType != ort.TensorElementDataTypeFloat {
 					b.Skipf("output %s %v: no fixed width, or not a float32 input", out.Name, out.Dimensions)
 				}
-				h, w := clf.ImageSize()
-				pixels := make([]float32, n*3*h*w)
-				r := rand.New(rand.NewPCG(1, 2))
-				for i := range pixels {
-					pixels[i] = r.Float32()*4 - 2
-				}
-				in, err := ort.NewTensor(ort.NewShape(int64(n), 3, int64(h), int64(w)), pixels)
-				require.NoError(b, err)
-				defer in.Destroy()
-				res, err := ort.NewEmptyTensor[float32](ort.NewShape(int64(n), out.Dimensions[1]))
-				require.NoError(b, err)
-				defer res.Destroy()
 				so, err := ort.NewSessionOptions()
 				require.NoError(b, err)
 				defer so.Destroy()
-				require.NoError(b, so.SetIntraOpNumThreads(suiteThreads(b)))
+				require.NoError(b, so.SetIntraOpNumThreads(split.Threads))
 				require.NoError(b, so.SetInterOpNumThreads(1))
 				require.NoError(b, so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"))
-				s, err := ort.NewAdvancedSession(path, []string{ins[0].Name}, []string{out.Name}, []ort.Value{in}, []ort.Value{res}, so)
+				s, err := ort.NewDynamicAdvancedSession(path, []string{ins[0].Name}, []string{out.Name}, so)
 				require.NoError(b, err)
 				defer s.Destroy()
-				require.NoError(b, s.Run()) // warm up
+				// A batch of random pixels and an output tensor per stream.
+				h, w := clf.ImageSize()
+				r := rand.New(rand.NewPCG(1, 2))
+				in := make([][]ort.Value, split.Streams)
+				res := make([][]ort.Value, split.Streams)
+				for k := range split.Streams {
+					pixels := make([]float32, n*3*h*w)
+					for i := range pixels {
+						pixels[i] = r.Float32()*4 - 2
+					}
+					t, err := ort.NewTensor(ort.NewShape(int64(n), 3, int64(h), int64(w)), pixels)
+					require.NoError(b, err)
+					defer t.Destroy()
+					o, err := ort.NewEmptyTensor[float32](ort.NewShape(int64(n), out.Dimensions[1]))
+					require.NoError(b, err)
+					defer o.Destroy()
+					in[k], res[k] = []ort.Value{t}, []ort.Value{o}
+					require.NoError(b, s.Run(in[k], res[k])) // warm up
+				}
 				usage := rusage.Now()
 				b.ResetTimer()
-				for b.Loop() {
-					require.NoError(b, s.Run())
+				var next atomic.Int64
+				errs := make([]error, split.Streams)
+				var wg sync.WaitGroup
+				for k := range split.Streams {
+					wg.Go(func() {
+						for next.Add(1) <= int64(b.N) && errs[k] == nil {
+							errs[k] = s.Run(in[k], res[k])
+						}
+					})
 				}
+				wg.Wait()
+				b.StopTimer()
+				require.NoError(b, errors.Join(errs...))
 				images := float64(b.N * n)
 				b.ReportMetric(images/b.Elapsed().Seconds(), "images/s")
 				b.ReportMetric(1000*usage.Since().CPU.Seconds()/images, "cpu-ms/image")

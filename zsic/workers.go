@@ -34,17 +34,33 @@ type Split struct {
 }
 
 // DefaultSplit returns how a run divides cores CPU cores (as
-// runtime.GOMAXPROCS reports them): one intra-op thread per tower run and
-// as many runs in flight as cores (a batch per core instead of a batch
-// split over the cores, which costs ONNX Runtime less CPU per image on the
-// small models and no more on the large), and a worker per core. ONNX
-// Runtime's threads are told not to spin while they wait (see
-// encoder.Options.NoSpin), so workers and tower runs on the same core
-// take turns instead of fighting; the measurements behind this choice are
-// in README.md ("Speed").
+// runtime.GOMAXPROCS reports them) for throughput: as many image-tower
+// runs in flight as cores, each on its own batch with one intra-op
+// thread, and a decode/preprocess worker per core. A batch per core costs
+// ONNX Runtime less CPU per image than a batch split over the cores, and
+// the runs do not wait on each other's slowest thread, which keeps a
+// shared machine's cores busy; ONNX Runtime's threads are told not to spin
+// (see encoder.Options.NoSpin), so workers and tower runs take turns on a
+// core instead of fighting. A run of fewer batches than cores leaves
+// cores idle at its end: LatencySplit suits one batch at a time. The
+// measurements behind this choice are in README.md ("Speed").
 func DefaultSplit(cores int) Split {
 	cores = max(cores, 1)
 	return Split{Threads: 1, Workers: cores, Streams: cores}
+}
+
+// LatencySplit returns how to divide cores CPU cores to run one batch at a
+// time as fast as it goes: every core an intra-op thread of the one tower
+// run in flight, and a worker per core.
+func LatencySplit(cores int) Split {
+	cores = max(cores, 1)
+	return Split{Threads: cores, Workers: cores, Streams: 1}
+}
+
+// Options returns opt with the split's threads, workers and streams.
+func (s Split) Options(opt Options) Options {
+	opt.Threads, opt.Workers, opt.Streams = s.Threads, s.Workers, s.Streams
+	return opt
 }
 
 // Cores returns the CPU cores this process may use.

@@ -119,10 +119,16 @@ func TestEvaluateTimings(t *testing.T) {
 
 func TestDefaultSplit(t *testing.T) {
 	for _, cores := range []int{-1, 0, 1, 2, 16} {
-		s := DefaultSplit(cores)
-		for _, n := range []int{s.Threads, s.Workers, s.Streams} {
-			require.GreaterOrEqual(t, n, 1)
-			require.LessOrEqual(t, n, max(cores, 1))
+		for _, s := range []Split{DefaultSplit(cores), LatencySplit(cores)} {
+			for _, n := range []int{s.Threads, s.Workers, s.Streams} {
+				require.GreaterOrEqual(t, n, 1)
+				require.LessOrEqual(t, n, max(cores, 1))
+			}
+			// Every core is busy: with tower runs in flight, or with
+			// intra-op threads.
+			require.Equal(t, max(cores, 1), s.Threads*s.Streams)
+			opt := s.Options(Options{BatchSize: 7})
+			require.Equal(t, Options{BatchSize: 7, Threads: s.Threads, Workers: s.Workers, Streams: s.Streams}, opt)
 		}
 	}
 }
