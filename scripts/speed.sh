@@ -41,6 +41,6 @@ echo "## make bench, twice"
 for run in 1 2; do
 	echo "### run $run"
 	ZSIC_BENCH_MODELS=$models go test -run '^$' -benchtime 1s ./regress \
-		-bench '^(Floor|Evaluate)$/^CLIP$/^(tiny-clip|twin|bench)$/^(fp32|int8|openai)$/^(device=.*|clip-vit-base-patch32)$' |
+		-bench '^Benchmark(Floor|Evaluate)$/^CLIP$/^(tiny-clip|twin|bench)$/^(fp32|int8|openai)$/^(device=.*|clip-vit-base-patch32)$' |
 		tee /dev/stderr | go run ./regress/cmd/benchtable
 done

@@ -27,8 +27,10 @@ const DefaultBatchSize = 32
 
 // Options configures Open. Zero values take the Runtime's defaults.
 type Options struct {
-	// Threads is the number of intra-op threads of each tower; zero means
-	// the Runtime's default.
+	// Threads is the number of intra-op threads of each tower run; zero
+	// means the Runtime's default, else DefaultSplit's. DefaultSplit suits
+	// runs of many batches (Evaluate); for one image or batch at a time,
+	// LatencySplit(Cores()).Options gives every core to each run.
 	Threads int
 	// Device is the execution provider (see Devices); "" means the
 	// Runtime's default.
