@@ -175,17 +175,24 @@ func precomputeCoeffs(inSize, outSize int, k kernel) coeffs {
 }
 
 // clip8 turns a fixed-point sum into a byte, saturating as Pillow's clip8
-// lookup table does.
+// lookup table does: without a branch, through clip8Table.
 func clip8(v int32) uint8 {
-	v >>= precisionBits
-	if v < 0 {
-		return 0
-	}
-	if v > 255 {
-		return 255
-	}
-	return uint8(v)
+	return clip8Table[(v>>precisionBits+clip8Offset)&(2*clip8Offset-1)]
 }
+
+// clip8Offset is the least value an int32 shifted right by precisionBits
+// can take, negated.
+const clip8Offset = 1 << (31 - precisionBits)
+
+// clip8Table[v+clip8Offset] is v clamped to 0..255, for every value v that
+// an int32 shifted right by precisionBits can take: the mask in clip8
+// never changes an index.
+var clip8Table = func() (t [2 * clip8Offset]uint8) {
+	for i := range t {
+		t[i] = uint8(min(max(i-clip8Offset, 0), 255))
+	}
+	return t
+}()
 
 // resizeConvolve is Pillow's ImagingResampleInner for an RGB image.
 func (r *resizer) resizeConvolve(src *RGB, width, height int, f Filter) *RGB {
@@ -242,22 +249,56 @@ func resizeVertical(dst, src *RGB, first int, c *coeffs, acc []int32) {
 	stride := 3 * src.Width
 	const half = 1 << (precisionBits - 1)
 	for y := range dst.Height {
+		top := c.first[y] - first
+		ws := c.weightsOf(y)
+		out := dst.Pix[y*stride : (y+1)*stride]
+		// Upsampling reads 4 or 5 rows per output row: sum them in one
+		// pass, the same integer sum in another order (exact).
+		switch len(ws) {
+		case 4:
+			vertical4(out, src.Pix[top*stride:(top+4)*stride], ws)
+			continue
+		case 5:
+			vertical5(out, src.Pix[top*stride:(top+5)*stride], ws)
+			continue
+		}
 		for i := range acc {
 			acc[i] = half
 		}
-		top := c.first[y] - first
-		for j, w := range c.weightsOf(y) {
+		for j, w := range ws {
 			row := src.Pix[(top+j)*stride : (top+j+1)*stride]
 			acc := acc[:len(row)] // one bounds check for the row
 			for i, p := range row {
 				acc[i] += int32(p) * w
 			}
 		}
-		out := dst.Pix[y*stride : (y+1)*stride]
 		out = out[:len(acc)]
 		for i, v := range acc {
 			out[i] = clip8(v)
 		}
+	}
+}
+
+// vertical4 writes to out the weighted sum of the 4 rows of len(out)
+// values in rows, as resizeVertical's general loop would.
+func vertical4(out, rows []uint8, ws []int32) {
+	n := len(out)
+	r0, r1, r2, r3 := rows[:n], rows[n:2*n], rows[2*n:3*n], rows[3*n:4*n]
+	w0, w1, w2, w3 := ws[0], ws[1], ws[2], ws[3]
+	const half = 1 << (precisionBits - 1)
+	for i := range out {
+		out[i] = clip8(half + int32(r0[i])*w0 + int32(r1[i])*w1 + int32(r2[i])*w2 + int32(r3[i])*w3)
+	}
+}
+
+// vertical5 is vertical4 for 5 rows.
+func vertical5(out, rows []uint8, ws []int32) {
+	n := len(out)
+	r0, r1, r2, r3, r4 := rows[:n], rows[n:2*n], rows[2*n:3*n], rows[3*n:4*n], rows[4*n:5*n]
+	w0, w1, w2, w3, w4 := ws[0], ws[1], ws[2], ws[3], ws[4]
+	const half = 1 << (precisionBits - 1)
+	for i := range out {
+		out[i] = clip8(half + int32(r0[i])*w0 + int32(r1[i])*w1 + int32(r2[i])*w2 + int32(r3[i])*w3 + int32(r4[i])*w4)
 	}
 }
 
