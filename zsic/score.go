@@ -100,6 +100,9 @@ type Ranked struct {
 // TopK returns the k best labels, best first; equal scores keep label order,
 // as the pipeline's stable sort does. k ≤ 0 or above len(scores) means all.
 func TopK(scores []float64, k int) []Ranked {
+	if k > 0 && k < len(scores) {
+		return topFew(scores, k)
+	}
 	r := make([]Ranked, len(scores))
 	for i, s := range scores {
 		r[i] = Ranked{Label: i, Score: s}
@@ -107,6 +110,28 @@ func TopK(scores []float64, k int) []Ranked {
 	slices.SortStableFunc(r, func(a, b Ranked) int { return cmp.Compare(b.Score, a.Score) })
 	if k > 0 && k < len(r) {
 		r = r[:k]
+	}
+	return r
+}
+
+// topFew is TopK for 0 < k < len(scores), without sorting every label:
+// each label goes in after the kept ones that score as high (so equal
+// scores keep label order, as the stable sort does), or not at all.
+func topFew(scores []float64, k int) []Ranked {
+	r := make([]Ranked, 0, k)
+	for i, s := range scores {
+		p := len(r)
+		for p > 0 && cmp.Compare(s, r[p-1].Score) > 0 {
+			p--
+		}
+		if p == k {
+			continue
+		}
+		if len(r) < k {
+			r = append(r, Ranked{})
+		}
+		copy(r[p+1:], r[p:len(r)-1])
+		r[p] = Ranked{Label: i, Score: s}
 	}
 	return r
 }

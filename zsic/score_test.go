@@ -2,6 +2,7 @@ package zsic
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -77,4 +78,32 @@ func TestScore(t *testing.T) {
 	require.InDelta(t, 75, m.Top5, 1e-9)
 	// class 0: 1/2, class 1: 1/1, class 2: 0/1 → mean 50%
 	require.InDelta(t, 50, m.MeanPerClassRecall, 1e-9)
+}
+
+// TestTopKMatchesSort checks TopK's selection of a few labels against a
+// stable sort of them all, on scores with ties, infinities and NaN.
+func TestTopKMatchesSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	values := []float64{math.Inf(-1), -1, 0, 0.5, 1, math.Inf(1), math.NaN()}
+	for trial := range 500 {
+		n := 1 + rng.IntN(40)
+		scores := make([]float64, n)
+		for i := range scores {
+			if rng.IntN(3) == 0 {
+				scores[i] = values[rng.IntN(len(values))]
+			} else {
+				scores[i] = rng.Float64()
+			}
+		}
+		all := TopK(scores, 0)
+		require.Len(t, all, n)
+		for k := 1; k <= n+1; k++ {
+			got := TopK(scores, k)
+			want := all[:min(k, n)]
+			require.Equal(t, len(want), len(got), "trial %d, k %d", trial, k)
+			for i := range want {
+				require.Equal(t, want[i].Label, got[i].Label, "trial %d, k %d, rank %d: %v", trial, k, i, scores)
+			}
+		}
+	}
 }
