@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/zsic/zsic/internal/htmlreport"
+	"github.com/zsic/zsic/internal/outfile"
 	"github.com/zsic/zsic/zsic"
 	runreport "github.com/zsic/zsic/zsic/report"
 )
@@ -35,6 +36,9 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if len(pos) != 2 {
 		return fmt.Errorf("give two predictions files, A and B (got %d arguments; see zsic compare --help)", len(pos))
+	}
+	if outfile.Same(pos[0], pos[1]) {
+		return usagef("A %s and B %s are the same file: give the predictions of two runs", pos[0], pos[1])
 	}
 	if !(f.alpha > 0 && f.alpha < 1) {
 		return fmt.Errorf("--alpha %g: want a level between 0 and 1", f.alpha)

@@ -166,6 +166,26 @@ func TestReportBadInput(t *testing.T) {
 	}
 }
 
+// TestCompareSameFile refuses to compare a predictions file with itself,
+// however the two paths name it.
+func TestCompareSameFile(t *testing.T) {
+	dir := t.TempDir()
+	a, _ := twoRuns()
+	pa := writePreds(t, dir, "a.jsonl", a)
+	hard := filepath.Join(dir, "hard.jsonl")
+	require.NoError(t, os.Link(pa, hard))
+	link := filepath.Join(dir, "link.jsonl")
+	require.NoError(t, os.Symlink("a.jsonl", link))
+	for _, b := range []string{pa, filepath.Join(dir, ".", "sub", "..", "a.jsonl"), hard, link} {
+		t.Run(filepath.Base(b), func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "compare", pa, b)
+			require.Equal(t, 2, code, stderr)
+			require.Contains(t, stderr, "zsic compare: A "+pa+" and B "+b+" are the same file: give the predictions of two runs")
+			require.Empty(t, stdout)
+		})
+	}
+}
+
 // TestReportFromARun renders the report of a real run, and refuses the
 // predictions of another run with it.
 func TestReportFromARun(t *testing.T) {

@@ -89,12 +89,12 @@ func Check(outputs, inputs []Named) error {
 			return fmt.Errorf("%s %s: %w", o.Flag, o.Path, err)
 		}
 		for _, in := range inputs {
-			if in.Path != "" && same(o.Path, in.Path) {
+			if in.Path != "" && Same(o.Path, in.Path) {
 				return fmt.Errorf("%s %s is the same file as %s %s: the output would destroy the input; write the output elsewhere", o.Flag, o.Path, in.Flag, in.Path)
 			}
 		}
 		for _, prev := range outs {
-			if same(o.Path, prev.Path) && !isDevice(o.Path) {
+			if Same(o.Path, prev.Path) && !isDevice(o.Path) {
 				return fmt.Errorf("%s %s is the same file as %s %s: one output would overwrite the other; give each its own file", o.Flag, o.Path, prev.Flag, prev.Path)
 			}
 		}
@@ -137,9 +137,10 @@ func checkWritable(path string) error {
 	return nil
 }
 
-// same reports whether a and b name the same file: the same inode when
-// both exist, else the same path once symlinks are resolved.
-func same(a, b string) bool {
+// Same reports whether a and b name the same file: the same inode when
+// both exist, else the same absolute, cleaned path once symlinks are
+// resolved.
+func Same(a, b string) bool {
 	ta, ia, errA := resolve(a)
 	tb, ib, errB := resolve(b)
 	if errA != nil || errB != nil {

@@ -168,3 +168,35 @@ func TestPartial(t *testing.T) {
 	_, err = CreatePartial(os.DevNull, false)
 	require.ErrorContains(t, err, "must be a regular file")
 }
+
+func TestSame(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.jsonl")
+	require.NoError(t, os.WriteFile(a, []byte("a"), 0o644))
+	b := filepath.Join(dir, "b.jsonl")
+	require.NoError(t, os.WriteFile(b, []byte("a"), 0o644))
+	hard := filepath.Join(dir, "hard.jsonl")
+	require.NoError(t, os.Link(a, hard))
+	link := filepath.Join(dir, "link.jsonl")
+	require.NoError(t, os.Symlink("a.jsonl", link))
+	missing := filepath.Join(dir, "missing.jsonl")
+	tests := []struct {
+		name string
+		x, y string
+		same bool
+	}{
+		{"one path", a, a, true},
+		{"uncleaned path", a, filepath.Join(dir, "sub", "..", ".", "a.jsonl"), true},
+		{"hard link", a, hard, true},
+		{"symlink", link, a, true},
+		{"same content, another file", a, b, false},
+		{"missing, same path", missing, filepath.Join(dir, ".", "missing.jsonl"), true},
+		{"missing and existing", missing, a, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.same, Same(tt.x, tt.y))
+			require.Equal(t, tt.same, Same(tt.y, tt.x))
+		})
+	}
+}
