@@ -47,7 +47,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if err := f.page.checkOutput(pos[0], pos[1], f.page.ds.labelsFile()); err != nil {
+	if err := f.page.checkOutput(outfile.Named{Flag: "A", Path: pos[0]}, outfile.Named{Flag: "B", Path: pos[1]}); err != nil {
 		return err
 	}
 	var runs [2][]zsic.Prediction
@@ -97,7 +97,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return err
 		}
-		if err := f.page.writePage(doc); err != nil {
+		if err := f.page.writePage(ctx, doc); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", f.page.out.output)

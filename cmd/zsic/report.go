@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/zsic/zsic/internal/htmlreport"
+	"github.com/zsic/zsic/internal/outfile"
 	"github.com/zsic/zsic/zsic"
 	"github.com/zsic/zsic/zsic/dataset"
 	runreport "github.com/zsic/zsic/zsic/report"
@@ -26,6 +26,7 @@ type pageFlags struct {
 	out    outputFlags
 	format string
 	title  string
+	inputs []outfile.Named // the command's input files, for checkOutput and writePage
 }
 
 // registerPage registers the page flags on fs.
@@ -52,42 +53,19 @@ func (p *pageFlags) pageFormat() (htmlreport.Format, error) {
 	return "", fmt.Errorf("--format %s: want html or md", p.format)
 }
 
-// checkOutput fails early when the page cannot be written to --output, or
-// would overwrite one of the inputs.
-func (p *pageFlags) checkOutput(inputs ...string) error {
-	if p.out.output == "" {
-		return nil
+// checkOutput checks, before anything is read, that the page can be
+// written to --output without clobbering an input (outfile.Check, as eval
+// does), and keeps inputs for writePage's check of a Markdown page's files.
+func (p *pageFlags) checkOutput(inputs ...outfile.Named) error {
+	if p.ds.local() {
+		inputs = append(inputs, outfile.Named{Flag: "--dataset", Path: p.ds.path})
 	}
-	dir := filepath.Dir(p.out.output)
-	st, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("--output %s: %w", p.out.output, err)
+	inputs = append(inputs, outfile.Named{Flag: "--labels", Path: p.ds.labelsFile()})
+	p.inputs = inputs
+	if err := outfile.Check([]outfile.Named{{Flag: "--output", Path: p.out.output}}, inputs); err != nil {
+		return usageError{err.Error()}
 	}
-	if !st.IsDir() {
-		return fmt.Errorf("--output %s: %s is not a folder", p.out.output, dir)
-	}
-	if st, err := os.Stat(p.out.output); err == nil && st.IsDir() {
-		return fmt.Errorf("--output %s is a folder; give a file name", p.out.output)
-	}
-	for _, in := range inputs {
-		if in != "" && sameFile(in, p.out.output) {
-			return fmt.Errorf("--output %s is also an input (%s): give another file", p.out.output, in)
-		}
-	}
-	f, err := os.CreateTemp(dir, ".zsic-write-check-*")
-	if err != nil {
-		return fmt.Errorf("--output %s: folder not writable: %w", p.out.output, err)
-	}
-	f.Close()
-	os.Remove(f.Name())
 	return nil
-}
-
-// sameFile reports whether a and b name the same existing file.
-func sameFile(a, b string) bool {
-	sa, err1 := os.Stat(a)
-	sb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 
 // classNames returns the class names: --labels, else fallback (e.g. the
@@ -184,21 +162,29 @@ func joinInts(xs []int) string {
 }
 
 // writePage writes a rendered page to --output, and a Markdown page's
-// files beside it; each file is replaced only when complete.
-func (p *pageFlags) writePage(doc *htmlreport.Document) error {
+// files beside it, checked as --output is (see checkOutput) and committed
+// together: either all are in place or none changed.
+func (p *pageFlags) writePage(ctx context.Context, doc *htmlreport.Document) error {
 	dir := filepath.Dir(p.out.output)
 	names := make([]string, 0, len(doc.Files))
 	for n := range doc.Files {
 		names = append(names, n)
 	}
 	slices.Sort(names)
+	outs := []outfile.Named{{Flag: "--output", Path: p.out.output}}
+	paths := []string{p.out.output}
+	fills := []func(io.Writer) error{func(w io.Writer) error { _, err := w.Write(doc.Body); return err }}
 	for _, n := range names {
 		data := doc.Files[n]
-		if err := writeJSON(filepath.Join(dir, n), func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
-			return err
-		}
+		path := filepath.Join(dir, n)
+		outs = append(outs, outfile.Named{Flag: "the page's file", Path: path})
+		paths = append(paths, path)
+		fills = append(fills, func(w io.Writer) error { _, err := w.Write(data); return err })
 	}
-	return writeJSON(p.out.output, func(w io.Writer) error { _, err := w.Write(doc.Body); return err })
+	if err := outfile.Check(outs, p.inputs); err != nil {
+		return usageError{err.Error()}
+	}
+	return writeOutputs(ctx, paths, fills)
 }
 
 // pagePrefix is the name prefix of a Markdown page's files: --output's
@@ -236,7 +222,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := f.page.checkOutput(f.predictions, f.report, f.page.ds.labelsFile()); err != nil {
+	if err := f.page.checkOutput(outfile.Named{Flag: "--predictions", Path: f.predictions}, outfile.Named{Flag: "--report", Path: f.report}); err != nil {
 		return err
 	}
 	preds, pfile, err := runreport.ReadPredictions(f.predictions)
@@ -296,7 +282,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := f.page.writePage(doc); err != nil {
+	if err := f.page.writePage(ctx, doc); err != nil {
 		return err
 	}
 	printMetrics(stdout, a, rep)

@@ -120,6 +120,12 @@ func TestReportBadInput(t *testing.T) {
 	short := writePreds(t, dir, "short.jsonl", a[:150])
 	garbage := filepath.Join(dir, "garbage.jsonl")
 	require.NoError(t, os.WriteFile(garbage, []byte("{\"index\": 1}\n"), 0o644))
+	// A predictions file named as a Markdown page's chart (cmp-delta.svg
+	// of --output cmp.md) would be overwritten by it.
+	chart := writePreds(t, dir, "cmp-delta.svg", a)
+	chartBefore := readFile(t, chart)
+	data := filepath.Join(dir, "data.parquet") // refused before it is read
+	require.NoError(t, os.WriteFile(data, []byte("PAR1"), 0o644))
 	noDir := filepath.Join(dir, "missing", "r.html")
 	readOnly := filepath.Join(dir, "ro")
 	require.NoError(t, os.Mkdir(readOnly, 0o555))
@@ -127,24 +133,29 @@ func TestReportBadInput(t *testing.T) {
 		name string
 		args []string
 		want string
+		code int // the exit status: 1 a failed run, 2 a usage error
 	}
 	tests := []badCase{
-		{"no predictions", []string{"report", "--output", filepath.Join(dir, "x.html")}, "give --predictions FILE and --output FILE"},
-		{"missing predictions", []string{"report", "--predictions", filepath.Join(dir, "none.jsonl"), "--output", filepath.Join(dir, "x.html")}, "none.jsonl: no such file"},
-		{"bad line", []string{"report", "--predictions", garbage, "--output", filepath.Join(dir, "x.html")}, "garbage.jsonl: line 1: row 1: want 1 to 5 ranked labels in top5, got 0"},
-		{"unknown labels", []string{"report", "--predictions", pa, "--labels", "@" + labels3, "--output", filepath.Join(dir, "x.html")}, "predictions " + pa + ": prediction 3 (row 2): predicted label 3 is not one of the 3 classes of labels file " + labels3},
-		{"dataset lacks the rows", []string{"report", "--predictions", far, "--dataset", cifar, "--output", filepath.Join(dir, "x.html")}, "has 9999 rows, but the predictions name row 12345, 20000: is it the dataset the run evaluated?"},
-		{"dataset with other labels", []string{"report", "--predictions", relabelled, "--dataset", cifar, "--output", filepath.Join(dir, "x.html")}, "row 0 has label 65 in the dataset but 3 in the predictions: is it the dataset the run evaluated?"},
-		{"output folder missing", []string{"report", "--predictions", pa, "--output", noDir}, "--output " + noDir},
-		{"output folder read-only", []string{"report", "--predictions", pa, "--output", filepath.Join(readOnly, "r.html")}, "folder not writable"},
-		{"output is a folder", []string{"report", "--predictions", pa, "--output", dir}, "is a folder; give a file name"},
-		{"output is the input", []string{"report", "--predictions", pa, "--output", pa}, "is also an input"},
-		{"format", []string{"report", "--predictions", pa, "--output", filepath.Join(dir, "x.html"), "--format", "pdf"}, "--format pdf: want html or md"},
-		{"compare one file", []string{"compare", pa}, "give two predictions files, A and B (got 1 arguments"},
-		{"compare other samples", []string{"compare", pa, short}, "the runs are over different samples (200 and 150 predictions): 50 rows only in A: 150, 151"},
-		{"compare unknown labels", []string{"compare", pa, pb, "--labels", "@" + labels3}, "label 3 is not one of the 3 classes of labels file"},
-		{"compare output is B", []string{"compare", pa, pb, "--output", pb}, "is also an input"},
-		{"compare alpha", []string{"compare", pa, pb, "--alpha", "2"}, "--alpha 2: want a level between 0 and 1"},
+		{"no predictions", []string{"report", "--output", filepath.Join(dir, "x.html")}, "give --predictions FILE and --output FILE", 1},
+		{"missing predictions", []string{"report", "--predictions", filepath.Join(dir, "none.jsonl"), "--output", filepath.Join(dir, "x.html")}, "none.jsonl: no such file", 1},
+		{"bad line", []string{"report", "--predictions", garbage, "--output", filepath.Join(dir, "x.html")}, "garbage.jsonl: line 1: row 1: want 1 to 5 ranked labels in top5, got 0", 1},
+		{"unknown labels", []string{"report", "--predictions", pa, "--labels", "@" + labels3, "--output", filepath.Join(dir, "x.html")}, "predictions " + pa + ": prediction 3 (row 2): predicted label 3 is not one of the 3 classes of labels file " + labels3, 1},
+		{"dataset lacks the rows", []string{"report", "--predictions", far, "--dataset", cifar, "--output", filepath.Join(dir, "x.html")}, "has 9999 rows, but the predictions name row 12345, 20000: is it the dataset the run evaluated?", 1},
+		{"dataset with other labels", []string{"report", "--predictions", relabelled, "--dataset", cifar, "--output", filepath.Join(dir, "x.html")}, "row 0 has label 65 in the dataset but 3 in the predictions: is it the dataset the run evaluated?", 1},
+		{"output folder missing", []string{"report", "--predictions", pa, "--output", noDir}, "--output " + noDir + ": its folder:", 2},
+		{"output folder read-only", []string{"report", "--predictions", pa, "--output", filepath.Join(readOnly, "r.html")}, "--output " + filepath.Join(readOnly, "r.html") + ": cannot write in its folder " + readOnly, 2},
+		{"output is a folder", []string{"report", "--predictions", pa, "--output", dir}, "--output " + dir + ": is a folder, want a file", 2},
+		{"output is the input", []string{"report", "--predictions", pa, "--output", pa}, "--output " + pa + " is the same file as --predictions " + pa + ": the output would destroy the input", 2},
+		{"output is the report", []string{"report", "--predictions", pa, "--report", pb, "--output", pb}, "--output " + pb + " is the same file as --report " + pb, 2},
+		{"output is the labels", []string{"report", "--predictions", pa, "--labels", "@" + labels3, "--output", labels3}, "--output " + labels3 + " is the same file as --labels " + labels3, 2},
+		{"output is the dataset", []string{"report", "--predictions", pa, "--dataset", data, "--output", data}, "--output " + data + " is the same file as --dataset " + data, 2},
+		{"format", []string{"report", "--predictions", pa, "--output", filepath.Join(dir, "x.html"), "--format", "pdf"}, "--format pdf: want html or md", 1},
+		{"compare one file", []string{"compare", pa}, "give two predictions files, A and B (got 1 arguments", 1},
+		{"compare other samples", []string{"compare", pa, short}, "the runs are over different samples (200 and 150 predictions): 50 rows only in A: 150, 151", 1},
+		{"compare unknown labels", []string{"compare", pa, pb, "--labels", "@" + labels3}, "label 3 is not one of the 3 classes of labels file", 1},
+		{"compare output is B", []string{"compare", pa, pb, "--output", pb}, "--output " + pb + " is the same file as B " + pb, 2},
+		{"compare page file is A", []string{"compare", chart, pb, "--output", filepath.Join(dir, "cmp.md")}, "the page's file " + chart + " is the same file as A " + chart, 2},
+		{"compare alpha", []string{"compare", pa, pb, "--alpha", "2"}, "--alpha 2: want a level between 0 and 1", 1},
 	}
 	if os.Geteuid() == 0 {
 		// root writes into read-only folders.
@@ -153,12 +164,15 @@ func TestReportBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, _, stderr := runCLI(t, tt.args...)
-			require.Equal(t, 1, code, stderr)
+			require.Equal(t, tt.code, code, stderr)
 			require.Contains(t, stderr, tt.want)
 			require.NotContains(t, stderr, "panic")
 			require.NoFileExists(t, filepath.Join(dir, "x.html"))
 		})
 	}
+	require.Equal(t, chartBefore, readFile(t, chart), "the input is left as it was")
+	require.Equal(t, "PAR1", readFile(t, data))
+	require.NoFileExists(t, filepath.Join(dir, "cmp.md"))
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	for _, e := range entries {
