@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -227,8 +226,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if f.scale.resume {
 			journal, done, err = shard.Resume(f.predictions, h, rows)
 		} else {
-			if _, err := os.Stat(f.predictions + shard.PartialSuffix); err == nil {
-				fmt.Fprintf(stderr, "note: starting afresh over the partial predictions %s%s of an earlier run (--resume continues it)\n", f.predictions, shard.PartialSuffix)
+			if p := shard.Leftover(f.predictions); p != "" {
+				fmt.Fprintf(stderr, "note: starting afresh over the partial predictions %s of an earlier run (--resume continues it)\n", p)
 			}
 			journal, err = shard.Create(f.predictions, h)
 		}

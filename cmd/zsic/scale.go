@@ -26,7 +26,7 @@ type scaleFlags struct {
 
 func (s *scaleFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.shard, "shard", "", "evaluate part K of N of the selected rows: K/N (K from 0), auto/N or auto, reading the part from JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID, _MIN and _COUNT (Slurm)")
-	fs.BoolVar(&s.resume, "resume", false, "continue a killed run from the partial predictions it left (the --predictions file plus "+shard.PartialSuffix+"); start afresh when there are none")
+	fs.BoolVar(&s.resume, "resume", false, "continue a killed run from the partial predictions it left (.NAME.partial beside the --predictions file NAME); start afresh when there are none")
 }
 
 // check parses --shard and checks the outputs the flags need.

@@ -251,6 +251,14 @@ func killAfter(t *testing.T, bin string, env []string, batches int, args ...stri
 	require.ErrorContains(t, err, "signal: killed")
 }
 
+// partialOf returns the partial predictions file of predictions p.
+func partialOf(t *testing.T, p string) string {
+	t.Helper()
+	name, err := shard.PartialPath(p)
+	require.NoError(t, err)
+	return name
+}
+
 // TestResumeAfterKill kills runs with SIGKILL partway, twice, tears the last
 // line of their partial predictions, resumes them, and requires the
 // uninterrupted run's report and predictions: for a whole run, and for a
@@ -276,15 +284,15 @@ func TestResumeAfterKill(t *testing.T) {
 			// header and two batches of four.
 			require.NoFileExists(t, r)
 			require.NoFileExists(t, p)
-			lines := strings.Split(strings.TrimSuffix(readFile(t, p+shard.PartialSuffix), "\n"), "\n")
+			lines := strings.Split(strings.TrimSuffix(readFile(t, partialOf(t, p)), "\n"), "\n")
 			require.Len(t, lines, 1+2*4)
 
 			// Resumed and killed again, then the last line torn as if the
 			// kill came during a write.
 			killAfter(t, bin, env, 1, append(slices.Clone(run), "--resume")...)
-			lines = strings.Split(strings.TrimSuffix(readFile(t, p+shard.PartialSuffix), "\n"), "\n")
+			lines = strings.Split(strings.TrimSuffix(readFile(t, partialOf(t, p)), "\n"), "\n")
 			require.Len(t, lines, 1+3*4)
-			f, err := os.OpenFile(p+shard.PartialSuffix, os.O_WRONLY|os.O_TRUNC, 0)
+			f, err := os.OpenFile(partialOf(t, p), os.O_WRONLY|os.O_TRUNC, 0)
 			require.NoError(t, err)
 			torn := strings.Join(lines, "\n")
 			_, err = f.WriteString(torn[:len(torn)-9])
@@ -292,7 +300,7 @@ func TestResumeAfterKill(t *testing.T) {
 			require.NoError(t, f.Close())
 
 			zsicRun(t, bin, env, append(slices.Clone(run), "--resume")...)
-			require.NoFileExists(t, p+shard.PartialSuffix)
+			require.NoFileExists(t, partialOf(t, p))
 			if sh == "" {
 				requireSameRun(t, rr, rp, r, p)
 				return
@@ -384,7 +392,7 @@ func TestShardBadInput(t *testing.T) {
 	// A partial predictions file from another run is refused by --resume,
 	// and left in place.
 	killAfter(t, bin, env, 1, append(otherModel, out("resume")...)...)
-	partial := filepath.Join(dir, "resume.jsonl") + shard.PartialSuffix
+	partial := partialOf(t, filepath.Join(dir, "resume.jsonl"))
 	before := readFile(t, partial)
 	stderr = zsicFail(t, bin, env, append(slices.Clone(base), append(out("resume"), "--resume")...)...)
 	require.Contains(t, stderr, partial+": it belongs to another run")
@@ -425,7 +433,7 @@ func TestResumeWithFailures(t *testing.T) {
 	r, p := filepath.Join(dir, "report.json"), filepath.Join(dir, "preds.jsonl")
 	run := append(slices.Clone(args), "--output", r, "--predictions", p)
 	killAfter(t, bin, env, 2, run...)
-	require.Contains(t, readFile(t, p+shard.PartialSuffix), `"error":"decode image`)
+	require.Contains(t, readFile(t, partialOf(t, p)), `"error":"decode image`)
 	zsicRun(t, bin, env, append(slices.Clone(run), "--resume")...)
 	requireSameRun(t, rr, rp, r, p)
 }

@@ -12,12 +12,40 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/zsic/zsic/internal/outfile"
 	"github.com/zsic/zsic/zsic"
 )
 
-// PartialSuffix is appended to a predictions file's name to name the file
-// that holds a run's predictions while it runs.
-const PartialSuffix = ".partial"
+// PartialPath returns the partial predictions file of target, which holds
+// a run's predictions while it runs: outfile.PartialName, ".NAME.partial"
+// beside the file target leads to.
+func PartialPath(target string) (string, error) {
+	path, err := outfile.PartialName(target)
+	if err != nil {
+		return "", fmt.Errorf("partial predictions of %s: %w", target, err)
+	}
+	return path, nil
+}
+
+// legacyPath is the name the partial predictions file had before it was
+// outfile.PartialName: target + ".partial". Resume continues from a file of
+// that name, moving it to PartialPath; Create removes it.
+func legacyPath(target string) string { return target + ".partial" }
+
+// Leftover returns the partial predictions file an earlier run of target
+// left behind, or "" when there is none.
+func Leftover(target string) string {
+	path, err := PartialPath(target)
+	if err != nil {
+		return ""
+	}
+	for _, p := range []string{path, legacyPath(target)} {
+		if _, err := os.Lstat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}
 
 // Header is the first line of a partial predictions file: what run the
 // predictions after it belong to.
@@ -40,10 +68,16 @@ type Journal struct {
 	buf  bytes.Buffer
 }
 
-// Create starts a new partial predictions file for target (target +
-// PartialSuffix), replacing any left by an earlier run.
+// Create starts a new partial predictions file for target (PartialPath),
+// replacing any left by an earlier run (under its legacy name too).
 func Create(target string, h Header) (*Journal, error) {
-	path := target + PartialSuffix
+	path, err := PartialPath(target)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Remove(legacyPath(target)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("partial predictions: %w", err)
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("partial predictions: %w", err)
@@ -81,13 +115,24 @@ func (d Done) Rows() int { return len(d.Predictions) + len(d.Failures) }
 // line other than the last is not a prediction of one of rows, or repeats a
 // row. A last line without its newline (torn when the run was killed) is
 // discarded and cut from the file.
+//
+// A file of the legacy name (target + ".partial", written by an older zsic)
+// is resumed the same way and then moved to PartialPath; when files of both
+// names exist, Resume fails rather than guess which to continue.
 func Resume(target string, h Header, rows []int) (*Journal, Done, error) {
-	path := target + PartialSuffix
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	newPath, err := PartialPath(target)
+	if err != nil {
+		return nil, Done{}, err
+	}
+	path, err := resumeFrom(newPath, legacyPath(target))
+	if err != nil {
+		return nil, Done{}, err
+	}
+	if path == "" {
 		j, err := Create(target, h)
 		return j, Done{}, err
 	}
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, Done{}, fmt.Errorf("resume: %w", err)
 	}
@@ -133,6 +178,12 @@ func Resume(target string, h Header, rows []int) (*Journal, Done, error) {
 	}
 	slices.SortFunc(done.Predictions, func(a, b zsic.Prediction) int { return a.Row - b.Row })
 	slices.SortFunc(done.Failures, func(a, b zsic.Failure) int { return a.Row - b.Row })
+	if path != newPath {
+		if err := os.Rename(path, newPath); err != nil {
+			return nil, Done{}, fmt.Errorf("resume from %s: move it to %s, the partial file's name now: %w", path, newPath, err)
+		}
+		path = newPath
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return nil, Done{}, fmt.Errorf("resume: %w", err)
@@ -147,6 +198,38 @@ func Resume(target string, h Header, rows []int) (*Journal, Done, error) {
 		return nil, Done{}, fmt.Errorf("resume: %w", err)
 	}
 	return &Journal{path: path, f: f}, done, nil
+}
+
+// resumeFrom returns the partial file to resume: path, else legacy, else
+// "" when neither exists. Both existing is an error.
+func resumeFrom(path, legacy string) (string, error) {
+	exists := func(p string) (bool, error) {
+		_, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("resume: %w", err)
+		}
+		return true, nil
+	}
+	hasNew, err := exists(path)
+	if err != nil {
+		return "", err
+	}
+	hasOld, err := exists(legacy)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case hasNew && hasOld:
+		return "", fmt.Errorf("resume: both %s and %s (the name an older zsic gave it) hold partial predictions; remove the one not to continue", path, legacy)
+	case hasNew:
+		return path, nil
+	case hasOld:
+		return legacy, nil
+	}
+	return "", nil
 }
 
 // add decodes one line of a partial file, a prediction or a failure, and

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/zsic/zsic/internal/outfile"
 	"github.com/zsic/zsic/zsic"
 )
 
@@ -19,6 +20,14 @@ func preds(rows ...int) []zsic.Prediction {
 	return out
 }
 
+// partialOf returns target's partial predictions file.
+func partialOf(t *testing.T, target string) string {
+	t.Helper()
+	p, err := PartialPath(target)
+	require.NoError(t, err)
+	return p
+}
+
 func TestJournalResume(t *testing.T) {
 	target := filepath.Join(t.TempDir(), "preds.jsonl")
 	h := Header{Fingerprint: testFingerprint(t, 6), Shard: &Spec{1, 2}}
@@ -28,7 +37,7 @@ func TestJournalResume(t *testing.T) {
 	j, done, err := Resume(target, h, rows)
 	require.NoError(t, err)
 	require.Zero(t, done.Rows())
-	require.Equal(t, target+PartialSuffix, j.Path())
+	require.Equal(t, partialOf(t, target), j.Path())
 	require.NoError(t, j.Append(preds(10, 11), nil))
 	require.NoError(t, j.Append(preds(12), []zsic.Failure{{Row: 13, Err: "decode image: unknown format"}}))
 	require.NoError(t, j.Close())
@@ -66,13 +75,13 @@ func TestJournalResume(t *testing.T) {
 
 func TestJournalTornHeader(t *testing.T) {
 	target := filepath.Join(t.TempDir(), "preds.jsonl")
-	require.NoError(t, os.WriteFile(target+PartialSuffix, []byte(`{"zsic_partial_predictions":1,"fing`), 0o644))
+	require.NoError(t, os.WriteFile(partialOf(t, target), []byte(`{"zsic_partial_predictions":1,"fing`), 0o644))
 	h := Header{Fingerprint: testFingerprint(t, 2)}
 	j, done, err := Resume(target, h, []int{0, 1})
 	require.NoError(t, err)
 	require.Zero(t, done.Rows())
 	require.NoError(t, j.Close())
-	data, err := os.ReadFile(target + PartialSuffix)
+	data, err := os.ReadFile(partialOf(t, target))
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(string(data), `{"zsic_partial_predictions":1,"fingerprint":{`), string(data))
 }
@@ -98,7 +107,7 @@ func TestJournalRefuses(t *testing.T) {
 			require.NoError(t, j.Close())
 		}, "it is part 1/2 of the run, this is part 0/2"},
 		{"not a partial file", func(target string) {
-			require.NoError(t, os.WriteFile(target+PartialSuffix, []byte(`{"index":0,"label":0,"top5":[0],"scores":[1]}`+"\n"), 0o644))
+			require.NoError(t, os.WriteFile(partialOf(t, target), []byte(`{"index":0,"label":0,"top5":[0],"scores":[1]}`+"\n"), 0o644))
 		}, "its first line is not a zsic partial predictions header"},
 		{"row of another part", func(target string) {
 			j, err := Create(target, h)
@@ -124,7 +133,7 @@ func TestJournalRefuses(t *testing.T) {
 			j, err := Create(target, h)
 			require.NoError(t, err)
 			require.NoError(t, j.Close())
-			f, err := os.OpenFile(target+PartialSuffix, os.O_APPEND|os.O_WRONLY, 0)
+			f, err := os.OpenFile(partialOf(t, target), os.O_APPEND|os.O_WRONLY, 0)
 			require.NoError(t, err)
 			_, err = f.WriteString("{\"index\": \"x\"}\n")
 			require.NoError(t, err)
@@ -135,17 +144,115 @@ func TestJournalRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			target := filepath.Join(t.TempDir(), "preds.jsonl")
 			tt.setup(target)
-			before, err := os.ReadFile(target + PartialSuffix)
+			before, err := os.ReadFile(partialOf(t, target))
 			require.NoError(t, err)
 			_, _, err = Resume(target, h, rows)
 			require.ErrorContains(t, err, tt.err)
-			require.ErrorContains(t, err, target+PartialSuffix)
+			require.ErrorContains(t, err, partialOf(t, target))
 			// A refused file is left as it was.
-			after, err := os.ReadFile(target + PartialSuffix)
+			after, err := os.ReadFile(partialOf(t, target))
 			require.NoError(t, err)
 			require.Equal(t, before, after)
 		})
 	}
+}
+
+// TestJournalName: the partial file is outfile's, beside the file the
+// target leads to.
+func TestJournalName(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "preds.jsonl")
+	j, err := Create(target, Header{Fingerprint: testFingerprint(t, 2)})
+	require.NoError(t, err)
+	require.NoError(t, j.Close())
+	require.Equal(t, filepath.Join(dir, ".preds.jsonl.partial"), j.Path())
+	name, err := outfile.PartialName(target)
+	require.NoError(t, err)
+	require.Equal(t, name, j.Path())
+	require.Equal(t, j.Path(), Leftover(target))
+
+	// Through a symlink, beside the file it leads to.
+	real := filepath.Join(dir, "real")
+	require.NoError(t, os.Mkdir(real, 0o755))
+	link := filepath.Join(dir, "link.jsonl")
+	require.NoError(t, os.Symlink(filepath.Join("real", "p.jsonl"), link))
+	j, err = Create(link, Header{Fingerprint: testFingerprint(t, 2)})
+	require.NoError(t, err)
+	require.NoError(t, j.Close())
+	require.Equal(t, filepath.Join(real, ".p.jsonl.partial"), j.Path())
+}
+
+// TestJournalLegacyName resumes a partial file under the name older zsic
+// gave it (target + ".partial"), moving it to the new name.
+func TestJournalLegacyName(t *testing.T) {
+	h := Header{Fingerprint: testFingerprint(t, 4)}
+	rows := []int{0, 1, 2, 3}
+	// legacy writes a partial file with rows 0 and 1 done under the old name.
+	legacy := func(t *testing.T, target string, h Header) string {
+		j, err := Create(target, h)
+		require.NoError(t, err)
+		require.NoError(t, j.Append(preds(0, 1), nil))
+		require.NoError(t, j.Close())
+		require.NoError(t, os.Rename(j.Path(), target+".partial"))
+		return target + ".partial"
+	}
+
+	t.Run("resumed and moved", func(t *testing.T) {
+		target := filepath.Join(t.TempDir(), "preds.jsonl")
+		old := legacy(t, target, h)
+		require.Equal(t, old, Leftover(target))
+		j, done, err := Resume(target, h, rows)
+		require.NoError(t, err)
+		require.Equal(t, preds(0, 1), done.Predictions)
+		require.Equal(t, partialOf(t, target), j.Path())
+		require.NoFileExists(t, old)
+		require.NoError(t, j.Append(preds(2), nil))
+		require.NoError(t, j.Close())
+		_, done, err = Resume(target, h, rows)
+		require.NoError(t, err)
+		require.Equal(t, preds(0, 1, 2), done.Predictions)
+	})
+	t.Run("another run's is refused and left", func(t *testing.T) {
+		target := filepath.Join(t.TempDir(), "preds.jsonl")
+		other := testFingerprint(t, 4)
+		other.Model.Towers["text-encoder"] = FileID{Size: 20, SHA256: "99"}
+		old := legacy(t, target, Header{Fingerprint: other})
+		before := readFile(t, old)
+		_, _, err := Resume(target, h, rows)
+		require.ErrorContains(t, err, "resume from "+old+": it belongs to another run")
+		require.Equal(t, before, readFile(t, old))
+		require.NoFileExists(t, partialOf(t, target))
+	})
+	t.Run("both names: refused", func(t *testing.T) {
+		target := filepath.Join(t.TempDir(), "preds.jsonl")
+		old := legacy(t, target, h)
+		j, err := Create(target+".x", h) // a second file, then named as the new partial
+		require.NoError(t, err)
+		require.NoError(t, j.Close())
+		require.NoError(t, os.Rename(j.Path(), partialOf(t, target)))
+		_, _, err = Resume(target, h, rows)
+		require.ErrorContains(t, err, "resume: both "+partialOf(t, target)+" and "+old+" (the name an older zsic gave it) hold partial predictions")
+		require.FileExists(t, old)
+		require.FileExists(t, partialOf(t, target))
+	})
+	t.Run("a fresh start removes it", func(t *testing.T) {
+		target := filepath.Join(t.TempDir(), "preds.jsonl")
+		old := legacy(t, target, h)
+		j, err := Create(target, h)
+		require.NoError(t, err)
+		require.NoError(t, j.Close())
+		require.NoFileExists(t, old)
+		_, done, err := Resume(target, h, rows)
+		require.NoError(t, err)
+		require.Zero(t, done.Rows())
+	})
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(data)
 }
 
 func TestReadPredictions(t *testing.T) {
