@@ -64,7 +64,7 @@ bench-jpeg:
 # runs only the seed corpora.
 FUZZTIME ?= 1m
 FUZZ ?=
-FUZZ_TARGETS = ./zsic/imageproc:FuzzDecodePreprocess ./zsic/imageproc:FuzzParseConfig ./zsic:FuzzModelConfigs \
+FUZZ_TARGETS = ./zsic/imageproc:FuzzDecodePreprocess ./zsic/imageproc:FuzzPNGFastPath ./zsic/imageproc:FuzzParseConfig ./zsic:FuzzModelConfigs \
 	./zsic/tokenizer:FuzzTokenizerFiles ./zsic/dataset:FuzzParquetFile ./zsic/dataset:FuzzParquetPages ./zsic/dataset:FuzzList
 
 fuzz:

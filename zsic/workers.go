@@ -393,7 +393,7 @@ func (c *Classifier) preprocessInto(x *input, dst []float32, pre *imageproc.Prep
 	img := x.img
 	if img == nil {
 		var err error
-		img, err = imageproc.Decode(x.Image)
+		img, err = pre.Decode(x.Image)
 		start = clock.add(&clock.decode, start)
 		if err != nil {
 			return err

@@ -14,6 +14,8 @@ import (
 type Preprocessor struct {
 	c      Config
 	lut    *[3][256]float32
+	png    pngDecoder
+	dec    RGB // the image Decode decoded, when it decoded it itself
 	rgb    RGB // the image converted to RGB
 	crop   RGB // the center crop
 	resize resizer
@@ -22,6 +24,17 @@ type Preprocessor struct {
 // NewPreprocessor returns a Preprocessor for c.
 func (c Config) NewPreprocessor() *Preprocessor {
 	return &Preprocessor{c: c, lut: c.valueTable()}
+}
+
+// Decode decodes an image as the package's Decode does, with the same
+// result; the plain PNG files most datasets hold it decodes itself,
+// straight to RGB and without allocating, into an image that is valid
+// until the next call.
+func (p *Preprocessor) Decode(data []byte) (image.Image, error) {
+	if p.png.decode(data, &p.dec) {
+		return &p.dec, nil
+	}
+	return Decode(data)
 }
 
 // maxKeptBytes bounds the pixel buffers a Preprocessor keeps between
@@ -91,12 +104,15 @@ func (p *Preprocessor) prepare(img image.Image) (*RGB, error) {
 
 // trim drops buffers grown past maxKeptBytes.
 func (p *Preprocessor) trim() {
-	for _, m := range []*RGB{&p.rgb, &p.crop, &p.resize.tmp, &p.resize.out} {
+	for _, m := range []*RGB{&p.dec, &p.rgb, &p.crop, &p.resize.tmp, &p.resize.out} {
 		if cap(m.Pix) > maxKeptBytes {
 			*m = RGB{}
 		}
 	}
 	if cap(p.resize.acc) > maxKeptBytes/4 {
 		p.resize.acc = nil
+	}
+	if cap(p.png.idat) > maxKeptBytes {
+		p.png.idat = nil
 	}
 }
