@@ -12,14 +12,15 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/zsic/zsic/internal/wds"
 	"github.com/zsic/zsic/zsic/prompt"
 )
 
 // The files of CLIP_benchmark's WebDataset layout.
 const (
-	WDSClassNames = "classnames.txt"
-	WDSTemplates  = "zeroshot_classification_templates.txt"
-	WDSNShards    = "nshards.txt"
+	WDSClassNames = wds.ClassNames
+	WDSTemplates  = wds.Templates
+	WDSNShards    = wds.NShards
 )
 
 // wdsImageExts are the image suffixes of a sample, in the order
@@ -100,7 +101,7 @@ func OpenWebDataset(dir, split string) (*WebDataset, error) {
 	}
 	w := &WebDataset{dir: dir, split: split}
 	splitDir := filepath.Join(dir, split)
-	n, err := readNShards(filepath.Join(splitDir, WDSNShards))
+	n, err := wds.ReadNShards(filepath.Join(splitDir, WDSNShards))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			have, _ := filepath.Glob(filepath.Join(dir, "*", WDSNShards))
@@ -113,7 +114,7 @@ func OpenWebDataset(dir, split string) (*WebDataset, error) {
 		return nil, fmt.Errorf("open webdataset %s: %w", dir, err)
 	}
 	for i := 0; i < n; i++ {
-		w.shards = append(w.shards, filepath.Join(splitDir, strconv.Itoa(i)+".tar"))
+		w.shards = append(w.shards, filepath.Join(splitDir, wds.ShardName(i)))
 	}
 	if data, err := os.ReadFile(filepath.Join(dir, WDSClassNames)); err == nil {
 		if w.classes, err = prompt.ParseNames(data); err != nil {
@@ -149,22 +150,6 @@ func orNone(list []string) string {
 		return "none"
 	}
 	return strings.Join(list, ", ")
-}
-
-// readNShards reads the shard count of nshards.txt.
-func readNShards(path string) (int, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return 0, err
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("%s holds %q, want the number of shards (a positive integer)", path, strings.TrimSpace(string(data)))
-	}
-	if n > 1<<20 {
-		return 0, fmt.Errorf("%s says %d shards; more than zsic reads (%d)", path, n, 1<<20)
-	}
-	return n, nil
 }
 
 // wdsGroup is the sample being grouped while indexing a shard.

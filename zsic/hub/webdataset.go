@@ -3,20 +3,12 @@ package hub
 import (
 	"context"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-)
 
-// The files of CLIP_benchmark's WebDataset layout that WebDataset fetches
-// besides the shards (the same names as in package dataset).
-const (
-	wdsClassNames = "classnames.txt"
-	wdsTemplates  = "zeroshot_classification_templates.txt"
-	wdsNShards    = "nshards.txt"
+	"github.com/zsic/zsic/internal/wds"
 )
 
 // WebDataset downloads split of a dataset repository in CLIP_benchmark's
@@ -37,13 +29,13 @@ func (c *Client) WebDataset(ctx context.Context, repo, split, revision string) (
 		return "", fmt.Errorf("dataset %s: split %q is not a folder name", repo, split)
 	}
 	what := describe(RepoDataset, repo, revision)
-	nshardsFile := path.Join(split, wdsNShards)
+	nshardsFile := path.Join(split, wds.NShards)
 	if c.Offline {
 		snap, files, err := c.offlineSnapshot(RepoDataset, repo, revision)
 		if err != nil {
 			return "", err
 		}
-		n, err := readShardCount(filepath.Join(snap, filepath.FromSlash(nshardsFile)))
+		n, err := wds.ReadNShards(filepath.Join(snap, filepath.FromSlash(nshardsFile)))
 		if err != nil {
 			return "", fmt.Errorf("offline mode (HF_HUB_OFFLINE=1): %s: %w: %w; run once online to download split %s", what, err, ErrNotCached, split)
 		}
@@ -67,12 +59,12 @@ func (c *Client) WebDataset(ctx context.Context, repo, split, revision string) (
 	if !slices.Contains(files, nshardsFile) {
 		var splits []string
 		for _, f := range files {
-			if d, b := path.Split(f); b == wdsNShards {
+			if d, b := path.Split(f); b == wds.NShards {
 				splits = append(splits, strings.TrimSuffix(d, "/"))
 			}
 		}
 		if len(splits) == 0 {
-			return "", fmt.Errorf("%s is not in CLIP_benchmark's WebDataset layout: no <split>/%s (it holds %s)", what, wdsNShards, list(files))
+			return "", fmt.Errorf("%s is not in CLIP_benchmark's WebDataset layout: no <split>/%s (it holds %s)", what, wds.NShards, list(files))
 		}
 		return "", fmt.Errorf("%s has no split %q (no %s); its splits: %s", what, split, nshardsFile, strings.Join(splits, ", "))
 	}
@@ -81,7 +73,7 @@ func (c *Client) WebDataset(ctx context.Context, repo, split, revision string) (
 	if err := c.fetchFile(ctx, RepoDataset, repo, info.SHA, nshardsFile); err != nil {
 		return "", err
 	}
-	n, err := readShardCount(filepath.Join(snap, filepath.FromSlash(nshardsFile)))
+	n, err := wds.ReadNShards(filepath.Join(snap, filepath.FromSlash(nshardsFile)))
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", what, err)
 	}
@@ -95,7 +87,7 @@ func (c *Client) WebDataset(ctx context.Context, repo, split, revision string) (
 	if len(missing) > 0 {
 		return "", fmt.Errorf("%s: %s says %d shards, but %d are not in the repository (%s)", what, nshardsFile, n, len(missing), list(missing))
 	}
-	for _, f := range []string{wdsClassNames, wdsTemplates} {
+	for _, f := range []string{wds.ClassNames, wds.Templates} {
 		if slices.Contains(files, f) {
 			want = append([]string{f}, want...)
 		}
@@ -107,20 +99,7 @@ func (c *Client) WebDataset(ctx context.Context, repo, split, revision string) (
 func shardFiles(split string, n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = path.Join(split, strconv.Itoa(i)+".tar")
+		out[i] = path.Join(split, wds.ShardName(i))
 	}
 	return out
-}
-
-// readShardCount reads a positive shard count from nshards.txt.
-func readShardCount(p string) (int, error) {
-	data, err := os.ReadFile(p)
-	if err != nil {
-		return 0, err
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err != nil || n <= 0 || n > 1<<20 {
-		return 0, fmt.Errorf("%s holds %q, want the number of shards", filepath.Base(p), strings.TrimSpace(string(data)))
-	}
-	return n, nil
 }

@@ -64,9 +64,12 @@ func TestWebDatasetErrors(t *testing.T) {
 	files := wdsRepo()
 	short := wdsRepo()
 	delete(short, "test/1.tar")
+	huge := wdsRepo() // nshards.txt read by the rules of a local copy (package dataset)
+	huge["test/nshards.txt"] = []byte("2000000\n")
 	s := hubtest.NewServer(t, map[string]map[string][]byte{
 		"datasets/cb/wds":   files,
 		"datasets/cb/short": short,
+		"datasets/cb/huge":  huge,
 		"datasets/cb/plain": {"data/test-00000-of-00001.parquet": []byte("PAR1")},
 	})
 	c := newClient(t, s)
@@ -75,6 +78,8 @@ func TestWebDatasetErrors(t *testing.T) {
 	require.ErrorContains(t, err, `has no split "validation" (no validation/nshards.txt); its splits: test, train`)
 	_, err = c.WebDataset(ctx, "cb/short", "test", "main")
 	require.ErrorContains(t, err, "test/nshards.txt says 2 shards, but 1 are not in the repository (test/1.tar)")
+	_, err = c.WebDataset(ctx, "cb/huge", "test", "main")
+	require.ErrorContains(t, err, filepath.Join("test", "nshards.txt")+" says 2000000 shards; more than zsic reads (1048576)")
 	_, err = c.WebDataset(ctx, "cb/plain", "test", "main")
 	require.ErrorContains(t, err, "not in CLIP_benchmark's WebDataset layout")
 	_, err = c.WebDataset(ctx, "cb/wds", "../x", "main")
