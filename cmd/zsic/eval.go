@@ -221,7 +221,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		journal *shard.Journal
 		done    shard.Done
 	)
-	if f.predictions != "" {
+	// A device or FIFO (/dev/null) is written once at the end, without a
+	// partial file beside it.
+	if f.predictions != "" && !outfile.IsDevice(f.predictions) {
 		h := shard.Header{Fingerprint: fp, Shard: f.scale.spec}
 		if f.scale.resume {
 			journal, done, err = shard.Resume(f.predictions, h, rows)
@@ -349,7 +351,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		func(w io.Writer) error { return encodeReport(w, &rep) },
 		func(w io.Writer) error { _, err := runreport.EncodePredictions(w, res.Predictions); return err },
 	})
-	if err != nil || f.predictions == "" {
+	if err != nil || journal == nil {
 		return err
 	}
 	return journal.Remove()
@@ -386,6 +388,9 @@ func (f *evalFlags) checkOutputs() error {
 	err := outfile.Check([]outfile.Named{{Flag: "--output", Path: f.out.output}, {Flag: "--predictions", Path: f.predictions}}, inputs)
 	if err != nil {
 		return usageError{err.Error()}
+	}
+	if f.scale.resume && outfile.IsDevice(f.predictions) {
+		return usagef("--resume: --predictions %s is a device or FIFO, which keeps no partial predictions to resume from; give a regular file", f.predictions)
 	}
 	return nil
 }

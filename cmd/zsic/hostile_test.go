@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"io"
 	"io/fs"
 	"math"
 	"net/http"
@@ -340,6 +341,40 @@ func TestHostileFiles(t *testing.T) {
 		r := eval("--output", fifo)
 		require.Equal(t, 0, r.code, r.stderr)
 		require.Contains(t, string(<-got), `"top1_accuracy"`)
+	})
+	t.Run("FIFO predictions: no partial file beside it", func(t *testing.T) {
+		folder := t.TempDir()
+		fifo := filepath.Join(folder, "preds")
+		require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+		type read struct {
+			names []string // the folder while the run writes the FIFO
+			data  []byte
+		}
+		got := make(chan read)
+		go func() {
+			f, err := os.Open(fifo) // returns once zsic opens it to write
+			if err != nil {
+				got <- read{}
+				return
+			}
+			defer f.Close()
+			var r read
+			entries, _ := os.ReadDir(folder)
+			for _, e := range entries {
+				r.names = append(r.names, e.Name())
+			}
+			r.data, _ = io.ReadAll(f)
+			got <- r
+		}()
+		r := eval("--predictions", fifo)
+		require.Equal(t, 0, r.code, r.stderr)
+		g := <-got
+		require.Equal(t, []string{"preds"}, g.names, "a partial file is kept beside a regular file only")
+		require.Contains(t, string(g.data), `"top5"`)
+	})
+	t.Run("--resume into a device is a usage error", func(t *testing.T) {
+		r := eval("--predictions", os.DevNull, "--resume")
+		requireFails(t, r, 2, "--resume: --predictions "+os.DevNull+" is a device or FIFO, which keeps no partial predictions to resume from")
 	})
 	t.Run("a failing run leaves neither half", func(t *testing.T) {
 		out, preds := filepath.Join(dir, "old.json"), filepath.Join(dir, "old.jsonl")

@@ -94,7 +94,7 @@ func Check(outputs, inputs []Named) error {
 			}
 		}
 		for _, prev := range outs {
-			if Same(o.Path, prev.Path) && !isDevice(o.Path) {
+			if Same(o.Path, prev.Path) && !IsDevice(o.Path) {
 				return fmt.Errorf("%s %s is the same file as %s %s: one output would overwrite the other; give each its own file", o.Flag, o.Path, prev.Flag, prev.Path)
 			}
 		}
@@ -154,9 +154,10 @@ func Same(a, b string) bool {
 	return errA == nil && errB == nil && pa == pb
 }
 
-// isDevice reports whether path is (or links to) a character device or
-// FIFO, which several outputs may share (two outputs to /dev/null).
-func isDevice(path string) bool {
+// IsDevice reports whether path is (or links to) a character device or
+// FIFO: written through, never replaced, so several outputs may share it
+// (two outputs to /dev/null) and it has no PartialName sidecar.
+func IsDevice(path string) bool {
 	_, info, err := resolve(path)
 	if err != nil || info == nil {
 		return false
