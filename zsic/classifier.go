@@ -28,9 +28,10 @@ const DefaultBatchSize = 32
 // Options configures Open. Zero values take the Runtime's defaults.
 type Options struct {
 	// Threads is the number of intra-op threads of each tower run; zero
-	// means the Runtime's default, else DefaultSplit's. DefaultSplit suits
-	// runs of many batches (Evaluate); for one image or batch at a time,
-	// LatencySplit(Cores()).Options gives every core to each run.
+	// means the Runtime's default, else SplitFor's. DefaultSplit suits
+	// runs of many batches of a small tower (Evaluate); for one image or
+	// batch at a time, LatencySplit(Cores()).Options gives every core to
+	// each run.
 	Threads int
 	// Device is the execution provider (see Devices); "" means the
 	// Runtime's default.
@@ -39,10 +40,10 @@ type Options struct {
 	// through the image tower at once; zero means DefaultBatchSize.
 	BatchSize int
 	// Workers is the number of goroutines that decode and preprocess
-	// images while the image tower runs; zero means DefaultSplit's.
+	// images while the image tower runs; zero means SplitFor's.
 	Workers int
 	// Streams is the number of image-tower runs in flight at once, each on
-	// its own batch; zero means DefaultSplit's.
+	// its own batch; zero means SplitFor's.
 	Streams int
 }
 
@@ -87,7 +88,7 @@ func Open(rt *Runtime, m *Model, opt Options) (*Classifier, error) {
 		return nil, fmt.Errorf("open %s: threads %d, workers %d, streams %d, batch size %d: want zero (the default) or more",
 			m.Dir, opt.Threads, opt.Workers, opt.Streams, opt.BatchSize)
 	}
-	def := DefaultSplit(Cores())
+	def := SplitFor(m, Cores())
 	if opt.Threads == 0 {
 		opt.Threads = rt.Options().Threads
 	}

@@ -3,6 +3,7 @@ package zsic
 import (
 	"context"
 	"errors"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -47,6 +48,24 @@ type Split struct {
 func DefaultSplit(cores int) Split {
 	cores = max(cores, 1)
 	return Split{Threads: 1, Workers: cores, Streams: cores}
+}
+
+// LargeTower is the image-tower file size from which SplitFor gives every
+// core to one run: a ViT-B/32 is 351 MB in fp32 and 95 MB in dynamic
+// int8, the fixtures a few MB.
+const LargeTower = 64 << 20
+
+// SplitFor returns the default split of cores for m: DefaultSplit, or
+// LatencySplit when m's image tower file is LargeTower bytes or more. A
+// large tower's batch holds large activations, which each stream in
+// flight holds at once (on a ViT-B/32 at batch 32, about 120 MB more peak
+// memory per stream), and its large products keep every intra-op thread
+// busy, so it runs as fast with one stream (README.md, "Speed").
+func SplitFor(m *Model, cores int) Split {
+	if st, err := os.Stat(m.Towers[ImageEncoder]); err == nil && st.Size() >= LargeTower {
+		return LatencySplit(cores)
+	}
+	return DefaultSplit(cores)
 }
 
 // LatencySplit returns how to divide cores CPU cores to run one batch at a

@@ -3,6 +3,8 @@ package zsic
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -130,5 +132,24 @@ func TestDefaultSplit(t *testing.T) {
 			opt := s.Options(Options{BatchSize: 7})
 			require.Equal(t, Options{BatchSize: 7, Threads: s.Threads, Workers: s.Workers, Streams: s.Streams}, opt)
 		}
+	}
+}
+
+// TestSplitFor checks that a large image tower gets every core on one
+// run, a small one a run per core.
+func TestSplitFor(t *testing.T) {
+	dir := t.TempDir()
+	small, large := filepath.Join(dir, "small.onnx"), filepath.Join(dir, "large.onnx")
+	require.NoError(t, os.WriteFile(small, []byte("x"), 0o644))
+	f, err := os.Create(large)
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(LargeTower)) // sparse
+	require.NoError(t, f.Close())
+	for _, tt := range []struct {
+		path string
+		want Split
+	}{{small, DefaultSplit(4)}, {large, LatencySplit(4)}, {filepath.Join(dir, "missing.onnx"), DefaultSplit(4)}} {
+		m := &Model{Towers: map[Role]string{ImageEncoder: tt.path}}
+		require.Equal(t, tt.want, SplitFor(m, 4), tt.path)
 	}
 }

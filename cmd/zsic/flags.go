@@ -155,9 +155,10 @@ func (r *runtimeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&r.deviceOptions, "device-options", "", "the execution provider's options as key=value,key=value (e.g. backend_path=/opt/qnn/lib/libQnnHtp.so for qnn)")
 	fs.BoolVar(&r.strictDevice, "strict-device", false, "fail, naming the provider, when the device cannot run the whole graph, instead of running the rest on the CPU (ONNX Runtime's session.disable_cpu_ep_fallback)")
 	def := zsic.DefaultSplit(zsic.Cores())
-	fs.IntVar(&r.threads, "threads", 0, fmt.Sprintf("ONNX Runtime intra-op threads per tower run (0: %d)", def.Threads))
+	lat := zsic.LatencySplit(zsic.Cores())
+	fs.IntVar(&r.threads, "threads", 0, fmt.Sprintf("ONNX Runtime intra-op threads per tower run (0: %d here, %d for an image tower of %d MiB or more)", def.Threads, lat.Threads, zsic.LargeTower>>20))
 	fs.IntVar(&r.workers, "workers", 0, fmt.Sprintf("goroutines decoding and preprocessing images (0: %d here, from the core count)", def.Workers))
-	fs.IntVar(&r.streams, "streams", 0, fmt.Sprintf("image-tower runs in flight at once, a batch each (0: %d here, from the core count)", def.Streams))
+	fs.IntVar(&r.streams, "streams", 0, fmt.Sprintf("image-tower runs in flight at once, a batch each (0: %d here, from the core count; %d for an image tower of %d MiB or more)", def.Streams, lat.Streams, zsic.LargeTower>>20))
 }
 
 // maxThreads bounds --threads, --workers and --streams: more is a typo,
