@@ -61,11 +61,16 @@ func (c *Classifier) embedBatches(ctx context.Context, in inputs, opt batchOptio
 	}
 	opt.workers = max(opt.workers, 1)
 	opt.streams = max(opt.streams, 1)
+	buffers := buffersFor(opt.size, opt.workers, opt.streams)
+	if bytes := int64(buffers) * int64(opt.size) * 3 * int64(c.h) * int64(c.w) * 4; bytes > maxInFlightBytes {
+		return fmt.Errorf("%d streams and %d workers at batch size %d: their %d batches of %d×%d images in flight would take %d MiB; want at most %d MiB (fewer streams or a smaller batch size)",
+			opt.streams, opt.workers, opt.size, buffers, c.h, c.w, bytes>>20, maxInFlightBytes>>20)
+	}
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	out := make(chan prepared, 1)
 	done := make(chan error, 1)
-	pool := newPixelPool(buffersFor(opt.size, opt.workers, opt.streams), opt.size*3*c.h*c.w)
+	pool := newPixelPool(buffers, opt.size*3*c.h*c.w)
 	go func() {
 		defer close(out)
 		done <- c.preparePool(pctx, in, opt, pool, opt.clock, out)
@@ -122,6 +127,10 @@ func (c *Classifier) embedBatches(ctx context.Context, in inputs, opt batchOptio
 	}
 	return err
 }
+
+// maxInFlightBytes bounds the pixel buffers of the batches a run keeps in
+// flight (see buffersFor).
+const maxInFlightBytes = 8 << 30
 
 // embedded is a prepared batch with its image embeddings, or the error of
 // its tower run.

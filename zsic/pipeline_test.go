@@ -320,3 +320,15 @@ func TestStreams(t *testing.T) {
 	require.Zero(t, tower.inFlight, "no tower run outlives Evaluate")
 	require.Zero(t, src.inFlight.Load())
 }
+
+// TestStreamsMemoryBound checks that streams whose batches in flight would
+// hold too much memory are refused up front, naming the streams.
+func TestStreamsMemoryBound(t *testing.T) {
+	c, tower := fakeClassifier(t, 2)
+	c.streams = 1 << 20
+	_, err := c.Evaluate(context.Background(), &memSource{samples: []Sample{{Row: 0, Image: encodePNG(t, testImage(0, 8, 8))}}}, []int{0},
+		EvalOptions{Classes: []string{"cat"}})
+	require.ErrorContains(t, err, "1048576 streams")
+	require.ErrorContains(t, err, "want at most 8192 MiB")
+	require.Empty(t, tower.batches)
+}
