@@ -58,3 +58,11 @@ func TestEvalDeviceOptions(t *testing.T) {
 		require.Contains(t, stderr, tt.want)
 	}
 }
+
+// TestEvalOneBatchNoWarm checks that a run of one batch says it has no
+// warm run, rather than a warm time of zero.
+func TestEvalOneBatchNoWarm(t *testing.T) {
+	code, _, stderr := runCLI(t, "eval", "-m", tinyCLIP(t), "--dataset", testenv.CIFAR100(t), "--samples", "8")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stderr, "for 8 image(s) (cold), no warm run (one batch)")
+}

@@ -302,9 +302,13 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if f.runtime.strictDevice {
 			strict = ", no CPU fallback"
 		}
-		fmt.Fprintf(stderr, "device %s (ONNX Runtime's %s provider%s): sessions opened in %.0f ms; image tower: first run %.1f ms for %d image(s) (cold), then %.2f ms/image warm\n",
+		warm := "no warm run (one batch)"
+		if imageStats.WarmRuns > 0 {
+			warm = fmt.Sprintf("then %.2f ms/image warm", ms(imageStats.WarmPerItem()))
+		}
+		fmt.Fprintf(stderr, "device %s (ONNX Runtime's %s provider%s): sessions opened in %.0f ms; image tower: first run %.1f ms for %d image(s) (cold), %s\n",
 			f.runtime.device, encoder.ProviderName(f.runtime.device), strict,
-			ms(imageStats.Open+textStats.Open), ms(imageStats.First), imageStats.FirstItems, ms(imageStats.WarmPerItem()))
+			ms(imageStats.Open+textStats.Open), ms(imageStats.First), imageStats.FirstItems, warm)
 		printPlacement(stderr, placement)
 	}
 	if n := len(res.Failures); n > 0 {
