@@ -265,21 +265,21 @@ func (c *Classifier) Scores(imageEmbed []float32, l *Labels) []float64 {
 }
 
 // scoreChecked is Scores after checking that the embedding is as wide as
-// the labels' and finite, and that the scores are numbers; what names the
-// image in errors.
-func (c *Classifier) scoreChecked(imageEmbed []float32, l *Labels, what string) ([]float64, error) {
+// the labels' and finite, and that the scores are numbers; what and n
+// name the image in errors ("row 7"), formatted only then.
+func (c *Classifier) scoreChecked(imageEmbed []float32, l *Labels, what string, n int) ([]float64, error) {
 	if len(l.Embeds) > 0 {
 		if err := c.checkWidths(len(imageEmbed), len(l.Embeds[0])); err != nil {
 			return nil, err
 		}
 	}
 	if !finite(imageEmbed) {
-		return nil, fmt.Errorf("%s: the image encoder %s gave a non-finite embedding (NaN or Inf)", what, c.Model.Towers[ImageEncoder])
+		return nil, fmt.Errorf("%s %d: the image encoder %s gave a non-finite embedding (NaN or Inf)", what, n, c.Model.Towers[ImageEncoder])
 	}
 	scores := c.Scores(imageEmbed, l)
 	for _, s := range scores {
 		if math.IsNaN(s) {
-			return nil, fmt.Errorf("%s: the scores are NaN (logit scale %g, bias %g)", what, c.Model.Scoring.Scale, c.Model.Scoring.Bias)
+			return nil, fmt.Errorf("%s %d: the scores are NaN (logit scale %g, bias %g)", what, n, c.Model.Scoring.Scale, c.Model.Scoring.Bias)
 		}
 	}
 	return scores, nil
@@ -292,7 +292,7 @@ func (c *Classifier) Classify(ctx context.Context, imgs []image.Image, l *Labels
 	out := make([][]Ranked, 0, len(imgs))
 	err := c.embedBatches(ctx, imageInputs(imgs), batchOptions{size: c.batch, strict: true, workers: c.workers, streams: c.streams}, func(_ prepared, embeds [][]float32) error {
 		for _, e := range embeds {
-			scores, err := c.scoreChecked(e, l, fmt.Sprintf("image %d", len(out)))
+			scores, err := c.scoreChecked(e, l, "image", len(out))
 			if err != nil {
 				return err
 			}

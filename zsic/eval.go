@@ -151,7 +151,7 @@ func (c *Classifier) Evaluate(ctx context.Context, src Source, rows []int, opt E
 		}
 		first := len(res.Predictions)
 		for i, s := range b.samples {
-			scores, err := c.scoreChecked(embeds[i], labels, fmt.Sprintf("row %d", s.Row))
+			scores, err := c.scoreChecked(embeds[i], labels, "row", s.Row)
 			if err != nil {
 				return err
 			}
