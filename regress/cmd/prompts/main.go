@@ -13,15 +13,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
-	"github.com/zsic/zsic/internal/cache"
 	"github.com/zsic/zsic/regress"
+	"github.com/zsic/zsic/regress/internal/doccmd"
 	"github.com/zsic/zsic/zsic"
 	"github.com/zsic/zsic/zsic/prompt"
 )
@@ -54,28 +52,10 @@ type row struct {
 	paired         *regress.Paired // nil for the default itself
 }
 
+// run parses the flags, measures every model under every variant and
+// writes the document.
 func run(args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("prompts", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "", "write the Markdown here (required)")
-	root := fs.String("root", ".", "the repository root")
-	data := fs.String("dataset", "", "the CIFAR-100 test parquet (default: $ZSIC_CIFAR100, else cifar100/test.parquet in $ZSIC_DATA, ../shared/data or the cache)")
-	models := fs.String("models", os.Getenv(regress.ModelsDirEnv), "folder of the real seed models, by Hub id")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *out == "" || fs.NArg() > 0 {
-		fs.Usage()
-		return errors.New("give -o FILE and no arguments")
-	}
-	if *data == "" {
-		p, err := cache.CIFAR100(*root)
-		if err != nil {
-			return err
-		}
-		*data = p
-	}
-	s, err := regress.OpenSuite(regress.Env{Root: *root, Dataset: *data, ModelsDir: *models})
+	s, out, err := doccmd.Open("prompts", args, stderr)
 	if err != nil {
 		return err
 	}
@@ -89,14 +69,8 @@ func run(args []string, stderr io.Writer) error {
 		return err
 	}
 	var rows []row
-	var skipped []string
-	for _, c := range regress.QuantizationPairs() {
+	skipped, err := doccmd.EachPair(stderr, func(c regress.Case) error {
 		got, err := measure(s, c, names, templates.List)
-		if absent := (*regress.AbsentError)(nil); errors.As(err, &absent) {
-			fmt.Fprintf(stderr, "skip: %s\n", absent.Reason())
-			skipped = append(skipped, c.Model)
-			continue
-		}
 		if err != nil {
 			return err
 		}
@@ -104,10 +78,14 @@ func run(args []string, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "%s, %s: top-1 %.1f%% top-5 %.1f%%\n", r.model, r.variant, r.top1, r.top5)
 		}
 		rows = append(rows, got...)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	var doc bytes.Buffer
 	writeDoc(&doc, s, rows, skipped)
-	return os.WriteFile(*out, doc.Bytes(), 0o644)
+	return os.WriteFile(out, doc.Bytes(), 0o644)
 }
 
 // measure runs case c under every variant and pairs each with the first.

@@ -12,16 +12,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
-	"github.com/zsic/zsic/internal/cache"
 	"github.com/zsic/zsic/regress"
-	"github.com/zsic/zsic/zsic"
+	"github.com/zsic/zsic/regress/internal/doccmd"
 )
 
 func main() {
@@ -33,50 +30,27 @@ func main() {
 
 // run parses the flags, measures every pair and writes the document.
 func run(args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "", "write the Markdown here (required)")
-	root := fs.String("root", ".", "the repository root")
-	data := fs.String("dataset", "", "the CIFAR-100 test parquet (default: $ZSIC_CIFAR100, else cifar100/test.parquet in $ZSIC_DATA, ../shared/data or the cache)")
-	models := fs.String("models", os.Getenv(regress.ModelsDirEnv), "folder of the real seed models, by Hub id")
-	threads := fs.Int("threads", 0, "ONNX Runtime intra-op threads (0: its default)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *out == "" || fs.NArg() > 0 {
-		fs.Usage()
-		return errors.New("give -o FILE and no arguments")
-	}
-	if *data == "" {
-		p, err := cache.CIFAR100(*root)
-		if err != nil {
-			return err
-		}
-		*data = p
-	}
-	s, err := regress.OpenSuite(regress.Env{Root: *root, Dataset: *data, ModelsDir: *models, Runtime: zsic.RuntimeOptions{Threads: *threads}})
+	s, out, err := doccmd.Open("report", args, stderr)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	var rows []regress.QuantRow
-	var skipped []string
-	for _, c := range regress.QuantizationPairs() {
+	skipped, err := doccmd.EachPair(stderr, func(c regress.Case) error {
 		p, err := measure(s, c)
-		if absent := (*regress.AbsentError)(nil); errors.As(err, &absent) {
-			fmt.Fprintf(stderr, "skip: %s\n", absent.Reason())
-			skipped = append(skipped, c.Model)
-			continue
-		}
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "%s: %s\n", c.Model, p)
 		rows = append(rows, regress.QuantRow{Model: c.Model, Paired: p})
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	var doc bytes.Buffer
 	writeDoc(&doc, s, rows, skipped)
-	return os.WriteFile(*out, doc.Bytes(), 0o644)
+	return os.WriteFile(out, doc.Bytes(), 0o644)
 }
 
 // measure runs a case's fp32 and int8 towers and pairs them.
