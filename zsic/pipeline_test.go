@@ -296,7 +296,7 @@ func TestStreams(t *testing.T) {
 		rows = append(rows, i)
 	}
 	// Odd runs are slower, so the run after each finishes first.
-	tower.slow = func(run int) time.Duration { return time.Duration(10+20*(run%2)) * time.Millisecond }
+	tower.slow = func(run int) time.Duration { return time.Duration(25+25*(run%2)) * time.Millisecond }
 	opt := EvalOptions{Classes: []string{"cat", "dog", "maple tree"}, BatchSize: 2}
 	var want []byte
 	for _, streams := range []int{1, 2, 3} {
