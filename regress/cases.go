@@ -179,26 +179,31 @@ var benchModels = []struct {
 	{CLIP, "openai/clip-vit-base-patch32"},
 }
 
-// BenchCases lists the bench-model cases, fp32 and int8, of the models
-// present under dir (none when dir is ""). They run on the first
-// benchSample rows of the pinned sample and have no golden: their weights
-// are random.
+// BenchCases lists the bench-model cases of the models present under dir
+// (none when dir is ""): fp32; int8, the dynamic int8 towers of
+// --variant quantized (uint8 weights, as the suite's other int8 cases);
+// and int8-signed, those of --variant int8 (int8 weights), when its files
+// are there. They run on the first benchSample rows of the pinned sample
+// and have no golden: their weights are random.
 func BenchCases(dir string) []Case {
 	if dir == "" {
 		return nil
 	}
+	variants := []struct{ name, variant string }{{"fp32", ""}, {"int8", "quantized"}, {"int8-signed", "int8"}}
 	var cs []Case
 	for _, m := range benchModels {
 		path := filepath.Join(dir, filepath.FromSlash(m.hubID))
 		if _, err := os.Stat(filepath.Join(path, "config.json")); err != nil {
 			continue
 		}
-		for _, v := range []string{"", "quantized"} {
-			c := Case{Family: m.family, Path: "bench/" + m.hubID + "/fp32", Kind: Bench, Model: path, Samples: benchSample, Policy: twinPolicy}
-			if v != "" {
-				c.Path, c.Variant = "bench/"+m.hubID+"/int8", v
+		for _, v := range variants {
+			if v.variant != "" {
+				if _, err := os.Stat(filepath.Join(path, "onnx", "vision_model_"+v.variant+".onnx")); err != nil {
+					continue // a bench model written before this variant was
+				}
 			}
-			cs = append(cs, c)
+			cs = append(cs, Case{Family: m.family, Path: "bench/" + m.hubID + "/" + v.name, Kind: Bench, Model: path,
+				Variant: v.variant, Samples: benchSample, Policy: twinPolicy})
 		}
 	}
 	return cs

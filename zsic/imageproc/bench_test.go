@@ -81,3 +81,19 @@ func BenchmarkJPEGCLIP224(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPNGDecode decodes a 32×32 CIFAR PNG through a reused
+// Preprocessor (its RGB fast path), as each worker of an evaluation does.
+func BenchmarkPNGDecode(b *testing.B) {
+	c, err := LoadConfig(filepath.Join(fixtureDir(b), "configs", "clip224.json"), ModelCLIP)
+	require.NoError(b, err)
+	data, err := os.ReadFile(filepath.Join(fixtureDir(b), "inputs", "cifar_0.png"))
+	require.NoError(b, err)
+	p := c.NewPreprocessor()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -142,7 +143,12 @@ func TestPNGFastPath(t *testing.T) {
 		edit(h)
 		return rechunk(append([]string{"IHDR"}, types[1:]...), append([][]byte{h}, bodies[1:]...))
 	}
+	badAdler := slices.Clone(bodies) // the zlib stream's own checksum, chunk CRCs intact
+	last := slices.Index(types, "IEND") - 1
+	badAdler[last] = bytes.Clone(bodies[last])
+	badAdler[last][len(badAdler[last])-1]++
 	for name, data := range map[string][]byte{
+		"zlib checksum":  rechunk(types, badAdler),
 		"truncated":      plain[:len(plain)-20],
 		"bad checksum":   badCRC,
 		"no IEND":        plain[:len(plain)-12],
