@@ -34,7 +34,13 @@ if [ -f "$vit/config.json" ]; then
 	echo "## the split of the cores (full-size ViT-B/32, 320 images)"
 	"$here/interleave.sh" 1 "t2s1=$new --threads 2 --streams 1" "t1s2=$new --threads 1 --streams 2" -- -m "$vit" --dataset "$data" --samples 320
 	echo "## peak RSS, full-size ViT-B/32 at batch 32 (default split)"
-	"$here/interleave.sh" 2 "fp32=$new" "int8=$new --variant quantized" -- -m "$vit" --dataset "$data" --samples 320
+	"$here/interleave.sh" 2 "fp32=$new" "int8=$new --variant quantized" "int8-signed=$new --variant int8" -- -m "$vit" --dataset "$data" --samples 320
+	echo "## the floor at batch 32, full-size ViT-B/32: fp32, int8 (uint8 weights), int8-signed; three rounds"
+	for round in 1 2 3; do
+		ZSIC_BENCH_MODELS=$models go test -run '^$' -benchtime 3x ./regress \
+			-bench '^BenchmarkFloor$/^CLIP$/^bench$/^openai$/^clip-vit-base-patch32$/^(fp32|int8|int8-signed)$/^device=cpu$/^batch=32$' |
+			awk -v r="$round" '/^Benchmark/ { for (i = 1; i < NF; i++) if ($(i + 1) == "images/s") print "round " r, $1, $i, "images/s" }'
+	done
 fi
 
 echo "## make bench, twice"
