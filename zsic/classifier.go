@@ -261,13 +261,30 @@ func finite(v []float32) bool {
 
 // Scores scores one raw image embedding against every label.
 func (c *Classifier) Scores(imageEmbed []float32, l *Labels) []float64 {
-	return c.Model.Scoring.Scores(Normalize(imageEmbed), l.Embeds)
+	return c.scoresInto(new(scratch), imageEmbed, l)
 }
 
-// scoreChecked is Scores after checking that the embedding is as wide as
-// the labels' and finite, and that the scores are numbers; what and n
+// scratch holds the buffers of scoring one image after another: a run
+// scores every image in them, so that its garbage (and with it the Go
+// heap and peak memory) does not grow with the dataset.
+type scratch struct {
+	norm   []float32
+	scores []float64
+	top    []Ranked
+}
+
+// scoresInto is Scores in sc's buffers; the scores are valid until sc's
+// next use.
+func (c *Classifier) scoresInto(sc *scratch, imageEmbed []float32, l *Labels) []float64 {
+	sc.norm = normalizeInto(sc.norm, imageEmbed)
+	sc.scores = c.Model.Scoring.scoresInto(sc.scores, sc.norm, l.Embeds)
+	return sc.scores
+}
+
+// scoreChecked is scoresInto after checking that the embedding is as wide
+// as the labels' and finite, and that the scores are numbers; what and n
 // name the image in errors ("row 7"), formatted only then.
-func (c *Classifier) scoreChecked(imageEmbed []float32, l *Labels, what string, n int) ([]float64, error) {
+func (c *Classifier) scoreChecked(sc *scratch, imageEmbed []float32, l *Labels, what string, n int) ([]float64, error) {
 	if len(l.Embeds) > 0 {
 		if err := c.checkWidths(len(imageEmbed), len(l.Embeds[0])); err != nil {
 			return nil, err
@@ -276,7 +293,7 @@ func (c *Classifier) scoreChecked(imageEmbed []float32, l *Labels, what string, 
 	if !finite(imageEmbed) {
 		return nil, fmt.Errorf("%s %d: the image encoder %s gave a non-finite embedding (NaN or Inf)", what, n, c.Model.Towers[ImageEncoder])
 	}
-	scores := c.Scores(imageEmbed, l)
+	scores := c.scoresInto(sc, imageEmbed, l)
 	for _, s := range scores {
 		if math.IsNaN(s) {
 			return nil, fmt.Errorf("%s %d: the scores are NaN (logit scale %g, bias %g)", what, n, c.Model.Scoring.Scale, c.Model.Scoring.Bias)
@@ -290,9 +307,10 @@ func (c *Classifier) scoreChecked(imageEmbed []float32, l *Labels, what string, 
 // one that cannot be preprocessed is an *ImageError whose Row is its index.
 func (c *Classifier) Classify(ctx context.Context, imgs []image.Image, l *Labels) ([][]Ranked, error) {
 	out := make([][]Ranked, 0, len(imgs))
+	var sc scratch
 	err := c.embedBatches(ctx, imageInputs(imgs), batchOptions{size: c.batch, strict: true, workers: c.workers, streams: c.streams}, func(_ prepared, embeds [][]float32) error {
 		for _, e := range embeds {
-			scores, err := c.scoreChecked(e, l, "image", len(out))
+			scores, err := c.scoreChecked(&sc, e, l, "image", len(out))
 			if err != nil {
 				return err
 			}

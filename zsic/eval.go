@@ -144,23 +144,27 @@ func (c *Classifier) Evaluate(ctx context.Context, src Source, rows []int, opt E
 		})
 	}
 	start = time.Now()
+	var sc scratch
 	err = c.embedBatches(ctx, in, batchOptions{size: opt.BatchSize, strict: opt.Strict, workers: c.workers, streams: c.streams, clock: clock}, func(b prepared, embeds [][]float32) error {
 		res.Failures = append(res.Failures, b.failures...)
 		if d := len(labels.Embeds[0]); len(embeds) > 0 && len(embeds[0]) != d {
 			return fmt.Errorf("the image encoder gives %d-value embeddings, the class embeddings have %d", len(embeds[0]), d)
 		}
 		first := len(res.Predictions)
+		// The batch's top-5 labels and scores share two arrays.
+		labels5, scores5 := make([]int, 0, 5*len(b.samples)), make([]float64, 0, 5*len(b.samples))
 		for i, s := range b.samples {
-			scores, err := c.scoreChecked(embeds[i], labels, "row", s.Row)
+			scores, err := c.scoreChecked(&sc, embeds[i], labels, "row", s.Row)
 			if err != nil {
 				return err
 			}
-			top := TopK(scores, 5)
-			p := Prediction{Row: s.Row, Label: s.Label, Top5: make([]int, len(top)), Scores: make([]float64, len(top))}
-			for k, r := range top {
-				p.Top5[k], p.Scores[k] = r.Label, r.Score
+			sc.top = topKInto(sc.top, scores, 5)
+			at := len(labels5)
+			for _, r := range sc.top {
+				labels5, scores5 = append(labels5, r.Label), append(scores5, r.Score)
 			}
-			res.Predictions = append(res.Predictions, p)
+			res.Predictions = append(res.Predictions, Prediction{Row: s.Row, Label: s.Label,
+				Top5: labels5[at:len(labels5):len(labels5)], Scores: scores5[at:len(scores5):len(scores5)]})
 		}
 		if opt.Batch != nil && len(b.samples)+len(b.failures) > 0 {
 			if err := opt.Batch(res.Predictions[first:], b.failures); err != nil {

@@ -26,13 +26,17 @@ type Scoring struct {
 
 // Normalize returns v scaled to unit L2 norm, in float32 as the pipeline
 // divides by the norm; a zero vector stays zero.
-func Normalize(v []float32) []float32 {
+func Normalize(v []float32) []float32 { return normalizeInto(nil, v) }
+
+// normalizeInto is Normalize writing into dst's array when it has room.
+func normalizeInto(dst, v []float32) []float32 {
 	var ss float64
 	for _, x := range v {
 		ss += float64(x) * float64(x)
 	}
-	out := make([]float32, len(v))
+	out := slices.Grow(dst[:0], len(v))[:len(v)]
 	if ss == 0 {
+		clear(out)
 		return out
 	}
 	norm := float32(math.Sqrt(ss))
@@ -54,7 +58,12 @@ func NormalizeAll(vs [][]float32) [][]float32 {
 // Scores returns the score of every label for one image, given normalized
 // image and label embeddings.
 func (s Scoring) Scores(image []float32, labels [][]float32) []float64 {
-	logits := make([]float64, len(labels))
+	return s.scoresInto(nil, image, labels)
+}
+
+// scoresInto is Scores writing into dst's array when it has room.
+func (s Scoring) scoresInto(dst []float64, image []float32, labels [][]float32) []float64 {
+	logits := slices.Grow(dst[:0], len(labels))[:len(labels)]
 	for j, l := range labels {
 		var dot float64
 		for i := range l {
@@ -99,13 +108,16 @@ type Ranked struct {
 
 // TopK returns the k best labels, best first; equal scores keep label order,
 // as the pipeline's stable sort does. k ≤ 0 or above len(scores) means all.
-func TopK(scores []float64, k int) []Ranked {
+func TopK(scores []float64, k int) []Ranked { return topKInto(nil, scores, k) }
+
+// topKInto is TopK writing into r's array when it has room.
+func topKInto(r []Ranked, scores []float64, k int) []Ranked {
 	if k > 0 && k < len(scores) {
-		return topFew(scores, k)
+		return topFew(r, scores, k)
 	}
-	r := make([]Ranked, len(scores))
+	r = r[:0]
 	for i, s := range scores {
-		r[i] = Ranked{Label: i, Score: s}
+		r = append(r, Ranked{Label: i, Score: s})
 	}
 	slices.SortStableFunc(r, func(a, b Ranked) int { return cmp.Compare(b.Score, a.Score) })
 	if k > 0 && k < len(r) {
@@ -114,11 +126,12 @@ func TopK(scores []float64, k int) []Ranked {
 	return r
 }
 
-// topFew is TopK for 0 < k < len(scores), without sorting every label:
-// each label goes in after the kept ones that score as high (so equal
-// scores keep label order, as the stable sort does), or not at all.
-func topFew(scores []float64, k int) []Ranked {
-	r := make([]Ranked, 0, k)
+// topFew is TopK for 0 < k < len(scores), without sorting every label,
+// into r's array when it has room: each label goes in after the kept ones
+// that score as high (so equal scores keep label order, as the stable sort
+// does), or not at all.
+func topFew(r []Ranked, scores []float64, k int) []Ranked {
+	r = slices.Grow(r[:0], k)
 	for i, s := range scores {
 		p := len(r)
 		for p > 0 && cmp.Compare(s, r[p-1].Score) > 0 {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -75,4 +76,13 @@ func TestEvalTimingsAndProfile(t *testing.T) {
 		"--profile", filepath.Join(dir, "no", "such", "dir", "cpu.prof"))
 	require.NotZero(t, code)
 	require.True(t, strings.Contains(stderr, "--profile") && strings.Contains(stderr, "no such file"), stderr)
+}
+
+func TestSetGCPercent(t *testing.T) {
+	prev := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(prev) })
+	setGCPercent(func(string) string { return "" })
+	require.Equal(t, gcPercent, debug.SetGCPercent(100), "no GOGC: zsic's target")
+	setGCPercent(func(k string) string { return map[string]string{"GOGC": "200"}[k] })
+	require.Equal(t, 100, debug.SetGCPercent(100), "GOGC set: left alone")
 }

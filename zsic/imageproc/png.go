@@ -2,11 +2,10 @@ package imageproc
 
 import (
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"hash/crc32"
 	"io"
-
-	"github.com/klauspost/compress/zlib"
 )
 
 // pngDecoder decodes the plain PNG files most datasets hold (8 bits per
@@ -20,7 +19,7 @@ import (
 // Decode then gives the image or the error. A pngDecoder is not safe for
 // concurrent use.
 type pngDecoder struct {
-	zr        io.ReadCloser // a zlib reader (klauspost/compress: a faster inflate than compress/zlib's), Reset for each image
+	zr        io.ReadCloser // a zlib reader, Reset for each image
 	src       bytes.Reader  // the image data, for zr
 	idat      []byte        // the image data of several IDAT chunks, joined
 	cur, prev []byte        // the current and previous unfiltered rows
