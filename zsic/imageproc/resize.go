@@ -229,6 +229,23 @@ func resizeHorizontal(dst, src *RGB, first int, c *coeffs) {
 		for x := range width {
 			kk := c.weightsOf(x)
 			px := in[3*c.first[x] : 3*(c.first[x]+len(kk))]
+			o := out[3*x : 3*x+3 : 3*x+3]
+			// Upsampling reads 4 or 5 pixels per output pixel: unrolled,
+			// the same integer sums in another order (exact).
+			switch len(kk) {
+			case 4:
+				p, w0, w1, w2, w3 := px[:12:12], kk[0], kk[1], kk[2], kk[3]
+				o[0] = clip8(half + int32(p[0])*w0 + int32(p[3])*w1 + int32(p[6])*w2 + int32(p[9])*w3)
+				o[1] = clip8(half + int32(p[1])*w0 + int32(p[4])*w1 + int32(p[7])*w2 + int32(p[10])*w3)
+				o[2] = clip8(half + int32(p[2])*w0 + int32(p[5])*w1 + int32(p[8])*w2 + int32(p[11])*w3)
+				continue
+			case 5:
+				p, w0, w1, w2, w3, w4 := px[:15:15], kk[0], kk[1], kk[2], kk[3], kk[4]
+				o[0] = clip8(half + int32(p[0])*w0 + int32(p[3])*w1 + int32(p[6])*w2 + int32(p[9])*w3 + int32(p[12])*w4)
+				o[1] = clip8(half + int32(p[1])*w0 + int32(p[4])*w1 + int32(p[7])*w2 + int32(p[10])*w3 + int32(p[13])*w4)
+				o[2] = clip8(half + int32(p[2])*w0 + int32(p[5])*w1 + int32(p[8])*w2 + int32(p[11])*w3 + int32(p[14])*w4)
+				continue
+			}
 			s0, s1, s2 := int32(half), int32(half), int32(half)
 			for j, w := range kk {
 				p := px[3*j : 3*j+3 : 3*j+3]
@@ -236,7 +253,6 @@ func resizeHorizontal(dst, src *RGB, first int, c *coeffs) {
 				s1 += int32(p[1]) * w
 				s2 += int32(p[2]) * w
 			}
-			o := out[3*x : 3*x+3 : 3*x+3]
 			o[0], o[1], o[2] = clip8(s0), clip8(s1), clip8(s2)
 		}
 	}
