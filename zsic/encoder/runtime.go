@@ -64,6 +64,25 @@ var env struct {
 	owned bool   // zsic initialized the environment and destroys it
 }
 
+// TelemetryOptOut are the environment variables that turn off the
+// telemetry of ONNX Runtime's Linux and macOS builds (1.29 and later: a
+// device id and an event cache under ~/.cache/Microsoft, a
+// /tmp/mat-debug-PID.log per process, uploads to Microsoft) when set
+// before its environment is created: 1.30 reads ORT_DISABLE_TELEMETRY,
+// later releases ORT_TELEMETRY_DISABLED. NewRuntime sets each to "1"
+// before it initializes ONNX Runtime unless the process's environment
+// already has it (ORT_DISABLE_TELEMETRY=0 keeps the telemetry on).
+var TelemetryOptOut = []string{"ORT_DISABLE_TELEMETRY", "ORT_TELEMETRY_DISABLED"}
+
+// optOutOfTelemetry sets the variables of TelemetryOptOut that are unset.
+func optOutOfTelemetry() {
+	for _, v := range TelemetryOptOut {
+		if _, set := os.LookupEnv(v); !set {
+			os.Setenv(v, "1")
+		}
+	}
+}
+
 // ConflictError reports a Runtime asked for a library other than the one the
 // process's ONNX Runtime environment was initialized from.
 type ConflictError struct {
@@ -97,7 +116,8 @@ func (e *LibraryError) Error() string {
 func (e *LibraryError) Unwrap() error { return e.Err }
 
 // NewRuntime returns a Runtime on the process's ONNX Runtime environment,
-// initializing it from opt.Library when no one has. A library that cannot
+// initializing it from opt.Library, with ONNX Runtime's telemetry off
+// (TelemetryOptOut), when no one has. A library that cannot
 // be loaded is a *LibraryError, a conflicting one a *ConflictError.
 func NewRuntime(opt RuntimeOptions) (*Runtime, error) {
 	if err := checkDevice(opt.Device); err != nil {
@@ -121,7 +141,12 @@ func NewRuntime(opt RuntimeOptions) (*Runtime, error) {
 			return nil, &LibraryError{Path: lib, Err: err}
 		}
 		ort.SetSharedLibraryPath(lib)
+		optOutOfTelemetry()
 		if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
+			return nil, &LibraryError{Path: lib, Err: err}
+		}
+		if err := ort.DisableTelemetry(); err != nil { // the API's switch (Windows' ETW events)
+			ort.DestroyEnvironment()
 			return nil, &LibraryError{Path: lib, Err: err}
 		}
 		env.lib, env.owned = lib, true
