@@ -1,6 +1,6 @@
 #!/bin/sh
 # The measurements behind README.md's "Speed" section, in one run (about
-# 17 minutes on 2 cores; not part of CI):
+# 14 minutes on 2 cores; not part of CI):
 #   scripts/speed.sh OLD_BIN [NEW_BIN]
 # OLD_BIN is a previous release's zsic (the README's: 8b6d004, built from
 # its own worktree); NEW_BIN defaults to bin/zsic (`make build`). Needs
