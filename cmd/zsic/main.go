@@ -81,7 +81,7 @@ func main() {
 // default of 100 the heap is let grow to twice those buffers before a
 // collection, so a run's peak memory depended on whether it lasted long
 // enough to get there: 9.7 MiB more for 9,999 tiny-clip images than for
-// 1,000. At 30 that is 4 MiB, and the extra collections of a heap of a few
+// 1,000. At 30 that is 5 MiB, and the extra collections of a heap of a few
 // pointer-free buffers cost no measurable CPU (scripts/speed.sh, "peak RSS
 // against dataset size").
 const gcPercent = 30

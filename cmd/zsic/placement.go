@@ -58,7 +58,7 @@ func (p *placementFlag) measure(clf *zsic.Classifier, device string, stderr io.W
 		return nil, nil
 	}
 	if n := pl.Fallback(); n > 0 {
-		fmt.Fprintf(stderr, "warning: ONNX Runtime ran %d node(s) on the CPU instead of %s (%s); --strict-device refuses such a graph\n",
+		fmt.Fprintf(stderr, "warning: ONNX Runtime ran %d node(s) on other providers than %s (%s); --strict-device refuses such a graph\n",
 			n, encoder.ProviderName(device), pl)
 	}
 	return pl, nil

@@ -280,6 +280,20 @@ func createTemp(dir, base string, mode fs.FileMode) (*os.File, string, error) {
 	return nil, "", fmt.Errorf("create a temporary file in %s: too many collisions", dir)
 }
 
+// WriteFile writes data to the output path as Create and Commit do: the
+// target changes only once all of data is written.
+func WriteFile(path string, data []byte) error {
+	f, err := Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Abort()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Commit()
+}
+
 // Commit finishes f: a temporary file is synced, closed and renamed over
 // its target; a device or FIFO is closed.
 func (f *File) Commit() error { return CommitAll(f) }

@@ -200,3 +200,20 @@ func TestSame(t *testing.T) {
 		})
 	}
 }
+
+func TestWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "doc.md")
+	require.NoError(t, os.WriteFile(p, []byte("old"), 0o600))
+	require.NoError(t, WriteFile(p, []byte("new")))
+	got, err := os.ReadFile(p)
+	require.NoError(t, err)
+	require.Equal(t, "new", string(got))
+	info, err := os.Stat(p)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "the mode is kept")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "no temporary file left")
+	require.Error(t, WriteFile(filepath.Join(dir, "missing", "doc.md"), []byte("x")))
+}

@@ -39,12 +39,11 @@ func Leftover(target string) string {
 	if err != nil {
 		return ""
 	}
-	for _, p := range []string{path, legacyPath(target)} {
-		if _, err := os.Lstat(p); err == nil {
-			return p
-		}
+	p, err := resumeFrom(path, legacyPath(target))
+	if err != nil {
+		return path // both names, or one unreadable: Create replaces them
 	}
-	return ""
+	return p
 }
 
 // Header is the first line of a partial predictions file: what run the

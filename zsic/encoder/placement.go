@@ -1,7 +1,6 @@
 package encoder
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -162,32 +161,20 @@ func measurePlacement(s *session, run func(profile string) error) (Placement, er
 		return fail(err)
 	}
 	defer f.Close()
-	nodes, err := parseProfile(bufio.NewReader(f))
+	nodes, err := parseProfile(f)
 	if err != nil {
 		return fail(err)
 	}
 	return Placement{Provider: ProviderName(s.opt.Device), Nodes: nodes}, nil
 }
 
-// providerIDs maps each device to the name ONNX Runtime gives its
-// execution provider in profiles and logs.
-var providerIDs = map[string]string{
-	"cpu":      "CPUExecutionProvider",
-	"cuda":     "CUDAExecutionProvider",
-	"tensorrt": "TensorrtExecutionProvider",
-	"openvino": "OpenVINOExecutionProvider",
-	"qnn":      "QNNExecutionProvider",
-	"coreml":   "CoreMLExecutionProvider",
-	"directml": "DmlExecutionProvider",
-}
-
 // shortProvider returns the name ProviderName gives the provider ONNX
 // Runtime calls id, or id less "ExecutionProvider" for a provider zsic
 // does not know.
 func shortProvider(id string) string {
-	for device, pid := range providerIDs {
-		if pid == id {
-			return ProviderName(device)
+	for _, p := range providers {
+		if p.id == id {
+			return p.name
 		}
 	}
 	return strings.TrimSuffix(id, "ExecutionProvider")

@@ -70,26 +70,28 @@ func (e *DeviceError) Error() string {
 	return fmt.Sprintf("device %s: its execution provider is not available: this ONNX Runtime library has no %s provider: %v", e.Device, ProviderName(name), e.Err)
 }
 
+// providers are the execution providers zsic knows, by device: ONNX
+// Runtime's short name of each and the id it gives it in profiles and logs.
+var providers = map[string]struct{ name, id string }{
+	"cpu":      {"CPU", "CPUExecutionProvider"},
+	"cuda":     {"CUDA", "CUDAExecutionProvider"},
+	"tensorrt": {"TensorRT", "TensorrtExecutionProvider"},
+	"openvino": {"OpenVINO", "OpenVINOExecutionProvider"},
+	"qnn":      {"QNN", "QNNExecutionProvider"},
+	"coreml":   {"CoreML", "CoreMLExecutionProvider"},
+	"directml": {"DirectML", "DmlExecutionProvider"},
+}
+
 // ProviderName returns ONNX Runtime's short name of a device's execution
 // provider ("CUDA" for "cuda", "QNN" for "qnn"), or the device itself when
 // zsic does not know it.
 func ProviderName(device string) string {
 	name, _, _ := parseDevice(device)
-	switch name {
-	case "", "cpu":
-		return "CPU"
-	case "cuda":
-		return "CUDA"
-	case "tensorrt":
-		return "TensorRT"
-	case "openvino":
-		return "OpenVINO"
-	case "qnn":
-		return "QNN"
-	case "coreml":
-		return "CoreML"
-	case "directml":
-		return "DirectML"
+	if name == "" {
+		name = "cpu"
+	}
+	if p, ok := providers[name]; ok {
+		return p.name
 	}
 	return device
 }

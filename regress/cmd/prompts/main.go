@@ -18,6 +18,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/zsic/zsic/internal/outfile"
 	"github.com/zsic/zsic/regress"
 	"github.com/zsic/zsic/regress/internal/doccmd"
 	"github.com/zsic/zsic/zsic"
@@ -85,7 +86,7 @@ func run(args []string, stderr io.Writer) error {
 	}
 	var doc bytes.Buffer
 	writeDoc(&doc, s, rows, skipped)
-	return os.WriteFile(out, doc.Bytes(), 0o644)
+	return outfile.WriteFile(out, doc.Bytes())
 }
 
 // measure runs case c under every variant and pairs each with the first.

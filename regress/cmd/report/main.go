@@ -17,6 +17,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/zsic/zsic/internal/outfile"
 	"github.com/zsic/zsic/regress"
 	"github.com/zsic/zsic/regress/internal/doccmd"
 )
@@ -50,7 +51,7 @@ func run(args []string, stderr io.Writer) error {
 	}
 	var doc bytes.Buffer
 	writeDoc(&doc, s, rows, skipped)
-	return os.WriteFile(out, doc.Bytes(), 0o644)
+	return outfile.WriteFile(out, doc.Bytes())
 }
 
 // measure runs a case's fp32 and int8 towers and pairs them.

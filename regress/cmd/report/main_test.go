@@ -39,3 +39,16 @@ func TestReportUsage(t *testing.T) {
 	require.ErrorContains(t, run(nil, &stderr), "give -o FILE and no arguments")
 	require.Contains(t, stderr.String(), "-o string")
 }
+
+func TestReportBadOutput(t *testing.T) {
+	data := testenv.CIFAR100(t)
+	for name, out := range map[string]string{
+		"missing folder":  filepath.Join(t.TempDir(), "missing", "q.md"),
+		"the dataset too": data,
+	} {
+		var stderr bytes.Buffer
+		err := run([]string{"-o", out, "-root", testenv.Root(t), "-dataset", data}, &stderr)
+		require.ErrorContains(t, err, "-o "+out, name)
+		require.Empty(t, stderr.String(), "%s: refused before any pair was measured", name)
+	}
+}

@@ -12,13 +12,15 @@ import (
 	"os"
 
 	"github.com/zsic/zsic/internal/cache"
+	"github.com/zsic/zsic/internal/outfile"
 	"github.com/zsic/zsic/regress"
 	"github.com/zsic/zsic/zsic"
 )
 
 // Open parses the command line of the command name (-o FILE, required, and
 // -root, -dataset, -models, -threads) and opens the suite it describes. It
-// returns the suite and the document's path; close the suite.
+// returns the suite and the document's path, checked as outfile.Check
+// does (write it with outfile.WriteFile); close the suite.
 func Open(name string, args []string, stderr io.Writer) (*regress.Suite, string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -40,6 +42,11 @@ func Open(name string, args []string, stderr io.Writer) (*regress.Suite, string,
 			return nil, "", err
 		}
 		*data = p
+	}
+	// The document is written after every pair is measured: find a bad
+	// -o now, not then.
+	if err := outfile.Check([]outfile.Named{{Flag: "-o", Path: *out}}, []outfile.Named{{Flag: "-dataset", Path: *data}}); err != nil {
+		return nil, "", err
 	}
 	s, err := regress.OpenSuite(regress.Env{Root: *root, Dataset: *data, ModelsDir: *models, Runtime: zsic.RuntimeOptions{Threads: *threads}})
 	if err != nil {
