@@ -42,7 +42,7 @@ func BenchmarkFloor(b *testing.B) {
 		for _, n := range throughputBatches {
 			b.Run(benchName(b, c, fmt.Sprintf("batch=%d", n)), func(b *testing.B) {
 				clf := open(b, c)                               // also initializes ONNX Runtime
-				split := zsic.SplitFor(clf.Model, zsic.Cores()) // as the suite's classifiers
+				split := clf.Split() // the suite's classifier's
 
 				path := clf.Model.Towers[zsic.ImageEncoder]
 				ins, outs, err := ort.GetInputOutputInfo(path)
@@ -127,7 +127,7 @@ func BenchmarkEvaluate(b *testing.B) {
 				// so that ONNX Runtime has sized its buffers for this batch
 				// size before the timed runs (the cold start is
 				// BenchmarkImageLatency's to report).
-				warm := rows[:min(len(rows), n*zsic.SplitFor(clf.Model, zsic.Cores()).Streams)]
+				warm := rows[:min(len(rows), n*clf.Split().Streams)]
 				_, err := clf.Evaluate(context.Background(), s.Source(), warm, opt)
 				require.NoError(b, err)
 				var images int

@@ -88,19 +88,10 @@ func Open(rt *Runtime, m *Model, opt Options) (*Classifier, error) {
 		return nil, fmt.Errorf("open %s: threads %d, workers %d, streams %d, batch size %d: want zero (the default) or more",
 			m.Dir, opt.Threads, opt.Workers, opt.Streams, opt.BatchSize)
 	}
-	def := SplitFor(m, Cores())
 	if opt.Threads == 0 {
 		opt.Threads = rt.Options().Threads
 	}
-	if opt.Threads == 0 {
-		opt.Threads = def.Threads
-	}
-	if opt.Workers == 0 {
-		opt.Workers = def.Workers
-	}
-	if opt.Streams == 0 {
-		opt.Streams = def.Streams
-	}
+	opt = SplitFor(m, opt.Device, Cores()).Given(opt.Threads, opt.Workers, opt.Streams, Cores()).Options(opt)
 	eo := encoder.Options{Threads: opt.Threads, Device: opt.Device, NoSpin: true}
 	img, err := encoder.OpenImage(rt, m.Towers[ImageEncoder], eo)
 	if err != nil {
@@ -202,6 +193,12 @@ func (c *Classifier) EmbedTexts(texts []string, batchSize int) ([][]float32, err
 		out = append(out, rows...)
 	}
 	return out, nil
+}
+
+// Split returns the threads, workers and streams the classifier runs
+// with: Options' values, the defaults of SplitFor in place of zeros.
+func (c *Classifier) Split() Split {
+	return Split{Threads: c.threads, Workers: c.workers, Streams: c.streams}
 }
 
 // ImageSize returns the height and width of the image tensors.

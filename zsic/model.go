@@ -68,6 +68,11 @@ func towerFiles(role Role, variant string) []string {
 	return []string{ours + suffix + ".onnx", js + suffix + ".onnx"}
 }
 
+// ExternalDataSuffixes are the suffixes that, added to a tower's path, name
+// the file holding its weights when the graph keeps them apart (ONNX
+// external data, as exporters write it for towers over 2 GB).
+var ExternalDataSuffixes = []string{"_data", ".data"}
+
 // ModelFiles reports whether a file of a model repository is one zsic reads
 // for variant: the configs, tokenizer files and the two towers (with their
 // external data).
@@ -80,8 +85,9 @@ func ModelFiles(variant string) func(path string) bool {
 	for _, r := range Roles() {
 		for _, f := range towerFiles(r, variant) {
 			want[f] = true
-			want[f+"_data"] = true
-			want[f+".data"] = true
+			for _, ext := range ExternalDataSuffixes {
+				want[f+ext] = true
+			}
 		}
 	}
 	return func(path string) bool { return want[path] }

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/zsic/zsic/zsic/encoder"
 	"github.com/zsic/zsic/zsic/imageproc"
 )
 
@@ -50,22 +51,63 @@ func DefaultSplit(cores int) Split {
 	return Split{Threads: 1, Workers: cores, Streams: cores}
 }
 
-// LargeTower is the image-tower file size from which SplitFor gives every
-// core to one run: a ViT-B/32 is 351 MB in fp32 and 95 MB in dynamic
-// int8, the fixtures a few MB.
+// LargeTower is the image-tower size (its file with its external data)
+// from which SplitFor gives every core to one run: a ViT-B/32 is 351 MB in
+// fp32 and 95 MB in dynamic int8, the fixtures a few MB.
 const LargeTower = 64 << 20
 
-// SplitFor returns the default split of cores for m: DefaultSplit, or
-// LatencySplit when m's image tower file is LargeTower bytes or more. A
-// large tower's batch holds large activations, which each stream in
-// flight holds at once (on a ViT-B/32 at batch 32, about 120 MB more peak
-// memory per stream), and its large products keep every intra-op thread
-// busy, so it runs as fast with one stream (README.md, "Speed").
-func SplitFor(m *Model, cores int) Split {
-	if st, err := os.Stat(m.Towers[ImageEncoder]); err == nil && st.Size() >= LargeTower {
+// SplitFor returns the default split of cores for m on device:
+// DefaultSplit, or LatencySplit (one run in flight) when m's image tower
+// with its external data is LargeTower bytes or more, or when device is
+// not the CPU. A large tower's batch holds large activations, which each
+// stream in flight holds at once (on a ViT-B/32 at batch 32, about 120 MB
+// more peak memory per stream), and its large products keep every
+// intra-op thread busy, so it runs as fast with one stream (README.md,
+// "Speed"). An accelerator's session runs one batch at a time, as zsic
+// always ran them: ONNX Runtime's GPU and NPU providers do not all
+// support concurrent runs of one session.
+func SplitFor(m *Model, device string, cores int) Split {
+	if encoder.ProviderName(device) != encoder.ProviderName("cpu") || towerBytes(m.Towers[ImageEncoder]) >= LargeTower {
 		return LatencySplit(cores)
 	}
 	return DefaultSplit(cores)
+}
+
+// towerBytes returns the size of the ONNX file path and of its external
+// data file, if any (0 for a file it cannot stat).
+func towerBytes(path string) int64 {
+	var n int64
+	for _, ext := range append([]string{""}, ExternalDataSuffixes...) {
+		if st, err := os.Stat(path + ext); err == nil {
+			n += st.Size()
+		}
+	}
+	return n
+}
+
+// Given returns s with the values the user gave (non-zero) in place of
+// its own. One of threads and streams given alone sets the other so that
+// their product stays within cores, as s's does: --threads 8 on 8 cores
+// runs one stream, not eight of eight threads each; --streams 4 on a
+// split of every core to one run gives each run cores/4 threads.
+func (s Split) Given(threads, workers, streams, cores int) Split {
+	cores = max(cores, 1)
+	switch {
+	case threads > 0 && streams == 0:
+		streams = max(1, min(s.Streams, cores/threads))
+	case streams > 0 && threads == 0:
+		threads = max(1, min(s.Threads, cores/streams))
+	}
+	if threads > 0 {
+		s.Threads = threads
+	}
+	if workers > 0 {
+		s.Workers = workers
+	}
+	if streams > 0 {
+		s.Streams = streams
+	}
+	return s
 }
 
 // LatencySplit returns how to divide cores CPU cores to run one batch at a

@@ -135,21 +135,59 @@ func TestDefaultSplit(t *testing.T) {
 	}
 }
 
-// TestSplitFor checks that a large image tower gets every core on one
-// run, a small one a run per core.
+// TestSplitFor checks that a large image tower (its external data
+// included) or an accelerator gets every core on one run, a small tower on
+// the CPU a run per core.
 func TestSplitFor(t *testing.T) {
 	dir := t.TempDir()
-	small, large := filepath.Join(dir, "small.onnx"), filepath.Join(dir, "large.onnx")
-	require.NoError(t, os.WriteFile(small, []byte("x"), 0o644))
-	f, err := os.Create(large)
-	require.NoError(t, err)
-	require.NoError(t, f.Truncate(LargeTower)) // sparse
-	require.NoError(t, f.Close())
+	sparse := func(path string, size int64) string {
+		f, err := os.Create(path)
+		require.NoError(t, err)
+		require.NoError(t, f.Truncate(size))
+		require.NoError(t, f.Close())
+		return path
+	}
+	small := sparse(filepath.Join(dir, "small.onnx"), 1)
+	large := sparse(filepath.Join(dir, "large.onnx"), LargeTower)
+	external := sparse(filepath.Join(dir, "external.onnx"), 1<<20)
+	sparse(external+"_data", LargeTower)
 	for _, tt := range []struct {
-		path string
-		want Split
-	}{{small, DefaultSplit(4)}, {large, LatencySplit(4)}, {filepath.Join(dir, "missing.onnx"), DefaultSplit(4)}} {
+		path, device string
+		want         Split
+	}{
+		{small, "", DefaultSplit(4)},
+		{small, "cpu", DefaultSplit(4)},
+		{large, "cpu", LatencySplit(4)},
+		{external, "cpu", LatencySplit(4)},
+		{filepath.Join(dir, "missing.onnx"), "cpu", DefaultSplit(4)},
+		{small, "cuda", LatencySplit(4)},
+		{small, "directml:1", LatencySplit(4)},
+	} {
 		m := &Model{Towers: map[Role]string{ImageEncoder: tt.path}}
-		require.Equal(t, tt.want, SplitFor(m, 4), tt.path)
+		require.Equal(t, tt.want, SplitFor(m, tt.device, 4), "%s on %q", tt.path, tt.device)
+	}
+}
+
+// TestSplitGiven checks that given values replace the split's, and that
+// threads or streams given alone keep threads × streams within the cores.
+func TestSplitGiven(t *testing.T) {
+	def, lat := DefaultSplit(8), LatencySplit(8)
+	for _, tt := range []struct {
+		name                      string
+		s                         Split
+		threads, workers, streams int
+		want                      Split
+	}{
+		{"nothing given", def, 0, 0, 0, def},
+		{"threads alone: fewer streams", def, 8, 0, 0, Split{Threads: 8, Workers: 8, Streams: 1}},
+		{"threads alone, 3 of 8", def, 3, 0, 0, Split{Threads: 3, Workers: 8, Streams: 2}},
+		{"threads beyond the cores", def, 32, 0, 0, Split{Threads: 32, Workers: 8, Streams: 1}},
+		{"streams alone: fewer threads", lat, 0, 0, 4, Split{Threads: 2, Workers: 8, Streams: 4}},
+		{"streams alone on one thread each", def, 0, 0, 4, Split{Threads: 1, Workers: 8, Streams: 4}},
+		{"threads alone on a large tower", lat, 2, 0, 0, Split{Threads: 2, Workers: 8, Streams: 1}},
+		{"both given: as given", def, 4, 3, 4, Split{Threads: 4, Workers: 3, Streams: 4}},
+		{"workers alone", def, 0, 2, 0, Split{Threads: 1, Workers: 2, Streams: 8}},
+	} {
+		require.Equal(t, tt.want, tt.s.Given(tt.threads, tt.workers, tt.streams, 8), tt.name)
 	}
 }

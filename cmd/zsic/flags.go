@@ -156,9 +156,9 @@ func (r *runtimeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&r.strictDevice, "strict-device", false, "fail, naming the provider, when the device cannot run the whole graph, instead of running the rest on the CPU (ONNX Runtime's session.disable_cpu_ep_fallback)")
 	def := zsic.DefaultSplit(zsic.Cores())
 	lat := zsic.LatencySplit(zsic.Cores())
-	fs.IntVar(&r.threads, "threads", 0, fmt.Sprintf("ONNX Runtime intra-op threads per tower run (0: %d here, %d for an image tower of %d MiB or more)", def.Threads, lat.Threads, zsic.LargeTower>>20))
+	fs.IntVar(&r.threads, "threads", 0, fmt.Sprintf("ONNX Runtime intra-op threads per tower run (0: %d here, %d for an image tower of %d MiB or more or a device but cpu, cores/--streams when that is given)", def.Threads, lat.Threads, zsic.LargeTower>>20))
 	fs.IntVar(&r.workers, "workers", 0, fmt.Sprintf("goroutines decoding and preprocessing images (0: %d here, from the core count)", def.Workers))
-	fs.IntVar(&r.streams, "streams", 0, fmt.Sprintf("image-tower runs in flight at once, a batch each (0: %d here, from the core count; %d for an image tower of %d MiB or more)", def.Streams, lat.Streams, zsic.LargeTower>>20))
+	fs.IntVar(&r.streams, "streams", 0, fmt.Sprintf("image-tower runs in flight at once, a batch each (0: %d here, from the core count; %d for an image tower of %d MiB or more or a device but cpu; cores/--threads when that is given)", def.Streams, lat.Streams, zsic.LargeTower>>20))
 }
 
 // maxThreads bounds --threads, --workers and --streams: more is a typo,

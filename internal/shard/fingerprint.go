@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/zsic/zsic/zsic"
 	"github.com/zsic/zsic/zsic/report"
 )
 
@@ -212,7 +213,7 @@ func HashTower(path string) (FileID, error) {
 	if err != nil {
 		return id, err
 	}
-	for _, ext := range []string{"_data", ".data"} {
+	for _, ext := range zsic.ExternalDataSuffixes {
 		if _, err := os.Stat(path + ext); err == nil {
 			d, err := HashFile(path + ext)
 			if err != nil {
