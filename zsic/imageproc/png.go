@@ -26,6 +26,10 @@ type pngDecoder struct {
 	cur, prev []byte        // the current and previous unfiltered rows
 }
 
+// maxDeflateRatio bounds how many bytes deflate expands one byte of its
+// stream to (a 258-byte match in as little as 2 bits: 1032 to 1).
+const maxDeflateRatio = 1032
+
 // pngBytesPerPixel gives the bytes per pixel of each 8-bit color type.
 var pngBytesPerPixel = [7]int{0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 
@@ -118,6 +122,10 @@ func (d *pngDecoder) decode(data []byte, dst *RGB) bool {
 // where idat does.
 func (d *pngDecoder) pixels(idat []byte, width, height int, colorType byte, palette []byte, dst *RGB) bool {
 	bpp := pngBytesPerPixel[colorType]
+	stride := 1 + width*bpp
+	if int64(len(idat))*maxDeflateRatio < int64(height)*int64(stride) {
+		return false // too little data for the rows it declares: damaged, and dst stays as it is
+	}
 	d.src.Reset(idat)
 	if d.zr == nil {
 		zr, err := zlib.NewReader(&d.src)
@@ -128,7 +136,6 @@ func (d *pngDecoder) pixels(idat []byte, width, height int, colorType byte, pale
 	} else if err := d.zr.(zlib.Resetter).Reset(&d.src, nil); err != nil {
 		return false
 	}
-	stride := 1 + width*bpp
 	if cap(d.cur) < stride {
 		d.cur, d.prev = make([]byte, stride), make([]byte, stride)
 	}

@@ -28,12 +28,14 @@ func (c Config) NewPreprocessor() *Preprocessor {
 
 // Decode decodes an image as the package's Decode does, with the same
 // result; the plain PNG files most datasets hold it decodes itself,
-// straight to RGB and without allocating, into an image that is valid
-// until the next call.
+// straight to RGB into buffers it reuses (allocating only for an image
+// larger than the ones before), into an image that is valid until the
+// next Decode or Preprocess.
 func (p *Preprocessor) Decode(data []byte) (image.Image, error) {
 	if p.png.decode(data, &p.dec) {
 		return &p.dec, nil
 	}
+	p.trim() // a damaged large file may have grown them
 	return Decode(data)
 }
 
