@@ -79,6 +79,9 @@ type Classifier struct {
 	workers int // decode/preprocess goroutines
 	streams int // image-tower runs in flight at once
 	threads int // intra-op threads of each tower; 0: ONNX Runtime's choice
+	// defaultStreams is set when streams is SplitFor's choice, not the
+	// caller's: a run lowers it to keep its batches within maxInFlightBytes.
+	defaultStreams bool
 }
 
 // Open loads the towers of m on rt and checks that they agree with the
@@ -91,6 +94,7 @@ func Open(rt *Runtime, m *Model, opt Options) (*Classifier, error) {
 	if opt.Threads == 0 {
 		opt.Threads = rt.Options().Threads
 	}
+	defaultStreams := opt.Streams == 0
 	opt = SplitFor(m, opt.Device, Cores()).Given(opt.Threads, opt.Workers, opt.Streams, Cores()).Options(opt)
 	eo := encoder.Options{Threads: opt.Threads, Device: opt.Device, NoSpin: true}
 	img, err := encoder.OpenImage(rt, m.Towers[ImageEncoder], eo)
@@ -106,6 +110,7 @@ func Open(rt *Runtime, m *Model, opt Options) (*Classifier, error) {
 	if err != nil {
 		return nil, errors.Join(err, img.Close(), txt.Close())
 	}
+	c.defaultStreams = defaultStreams
 	return c, nil
 }
 

@@ -61,8 +61,15 @@ func (c *Classifier) embedBatches(ctx context.Context, in inputs, opt batchOptio
 	}
 	opt.workers = max(opt.workers, 1)
 	opt.streams = max(opt.streams, 1)
+	perBatch := int64(opt.size) * 3 * int64(c.h) * int64(c.w) * 4
+	if c.defaultStreams {
+		// The default of a stream per core, on many cores with large
+		// batches, yields to the bound; streams the user chose do not.
+		fit := int(maxInFlightBytes/perBatch) - buffersFor(opt.size, opt.workers, 0)
+		opt.streams = max(1, min(opt.streams, fit))
+	}
 	buffers := buffersFor(opt.size, opt.workers, opt.streams)
-	if bytes := int64(buffers) * int64(opt.size) * 3 * int64(c.h) * int64(c.w) * 4; bytes > maxInFlightBytes {
+	if bytes := int64(buffers) * perBatch; bytes > maxInFlightBytes {
 		return fmt.Errorf("%d streams and %d workers at batch size %d: their %d batches of %d×%d images in flight would take %d MiB; want at most %d MiB (fewer streams or a smaller batch size)",
 			opt.streams, opt.workers, opt.size, buffers, c.h, c.w, bytes>>20, maxInFlightBytes>>20)
 	}

@@ -332,3 +332,16 @@ func TestStreamsMemoryBound(t *testing.T) {
 	require.ErrorContains(t, err, "want at most 8192 MiB")
 	require.Empty(t, tower.batches)
 }
+
+// TestDefaultStreamsYield checks that streams SplitFor chose, more than
+// the bound allows (a stream per core on a very large machine), are
+// lowered to fit instead of failing the run.
+func TestDefaultStreamsYield(t *testing.T) {
+	c, tower := fakeClassifier(t, 2)
+	c.streams, c.defaultStreams = 1<<20, true
+	samples := []Sample{{Row: 0, Image: encodePNG(t, testImage(0, 8, 8))}, {Row: 1, Image: encodePNG(t, testImage(1, 8, 8))}}
+	res, err := c.Evaluate(context.Background(), &memSource{samples: samples}, []int{0, 1}, EvalOptions{Classes: []string{"cat"}, BatchSize: 1})
+	require.NoError(t, err)
+	require.Equal(t, 2, res.Samples)
+	require.Len(t, tower.batches, 2)
+}
