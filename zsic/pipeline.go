@@ -52,9 +52,10 @@ var errStop = errors.New("stop")
 
 // embedBatches runs the batched path: prepare in a goroutine, the image
 // tower on up to opt.streams batches at once, overlapping the two. emit
-// receives each batch with the raw image embedding of each of its samples,
-// in input order, on the caller's goroutine. When embedBatches returns, the
-// producer and every tower run have stopped and in is no longer in use.
+// receives each batch (its pixels already back in the pool) with the raw
+// image embedding of each of its samples, in input order, on the caller's
+// goroutine. When embedBatches returns, the producer and every tower run
+// have stopped and in is no longer in use.
 func (c *Classifier) embedBatches(ctx context.Context, in inputs, opt batchOptions, emit func(b prepared, embeds [][]float32) error) error {
 	if opt.clock == nil {
 		opt.clock = new(stageClock)
@@ -82,17 +83,18 @@ func (c *Classifier) embedBatches(ctx context.Context, in inputs, opt batchOptio
 		defer close(out)
 		done <- c.preparePool(pctx, in, opt, pool, opt.clock, out)
 	}()
-	// The dispatcher starts a tower run per batch, at most opt.streams at
-	// once, and queues each run's result in batch order; the caller's
-	// goroutine takes them from the queue and emits them.
-	queue := make(chan chan embedded, opt.streams-1)
+	// The dispatcher starts a tower run per batch as soon as one of the
+	// opt.streams run slots is free, and queues each run's result in batch
+	// order; the caller's goroutine takes them from the queue and emits
+	// them. A run that ends before an earlier one frees its slot and its
+	// pixel buffer at once, so its core takes the next batch instead of
+	// waiting for the earlier run; the queue bounds how far runs get ahead
+	// of the caller.
+	queue := make(chan chan embedded, 2*opt.streams)
+	slots := make(chan struct{}, opt.streams)
 	go func() {
 		defer close(queue)
 		for b := range out {
-			if pctx.Err() != nil {
-				pool.put(b.pixels)
-				return
-			}
 			res := make(chan embedded, 1)
 			select {
 			case queue <- res:
@@ -100,7 +102,20 @@ func (c *Classifier) embedBatches(ctx context.Context, in inputs, opt batchOptio
 				pool.put(b.pixels)
 				return
 			}
-			go func() { res <- c.embedPrepared(b, opt.clock) }()
+			select {
+			case slots <- struct{}{}:
+			case <-pctx.Done():
+				pool.put(b.pixels)
+				res <- embedded{b: b, err: pctx.Err()}
+				return
+			}
+			go func() {
+				r := c.embedPrepared(b, opt.clock)
+				pool.put(b.pixels)
+				r.b.pixels = nil
+				<-slots
+				res <- r
+			}()
 		}
 	}()
 	err := func() error {
@@ -109,7 +124,6 @@ func (c *Classifier) embedBatches(ctx context.Context, in inputs, opt batchOptio
 			if r.err != nil {
 				return r.err
 			}
-			pool.put(r.b.pixels)
 			start := time.Now()
 			err := emit(r.b, r.embeds)
 			opt.clock.add(&opt.clock.scoring, start)

@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"image/png"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -31,7 +32,8 @@ type fakeImage struct {
 	h, w    int
 	// slow, when set, gives how long the run-th run (1-based) takes.
 	slow          func(run int) time.Duration
-	inFlight, top int // runs in flight now, and at most so far
+	inFlight, top int   // runs in flight now, and at most so far
+	finished      []int // runs in the order they ended
 }
 
 func (f *fakeImage) Embed(pixels []float32, n, height, width int) ([][]float32, error) {
@@ -44,6 +46,7 @@ func (f *fakeImage) Embed(pixels []float32, n, height, width int) ([][]float32, 
 	defer func() {
 		f.mu.Lock()
 		f.inFlight--
+		f.finished = append(f.finished, run)
 		f.mu.Unlock()
 	}()
 	if f.slow != nil {
@@ -319,6 +322,37 @@ func TestStreams(t *testing.T) {
 	require.ErrorContains(t, err, "fake tower failed")
 	require.Zero(t, tower.inFlight, "no tower run outlives Evaluate")
 	require.Zero(t, src.inFlight.Load())
+}
+
+// TestStreamsDoNotWait checks that a stream whose run ends before an
+// earlier batch's run takes the next batch at once, instead of waiting for
+// the earlier run to be emitted: with the first run slow, later runs start
+// and end while it runs, and predictions still come back in row order.
+func TestStreamsDoNotWait(t *testing.T) {
+	c, tower := fakeClassifier(t, 2)
+	c.streams = 2
+	src := &memSource{}
+	var rows []int
+	for i := range 24 {
+		src.samples = append(src.samples, Sample{Row: i, Image: encodePNG(t, testImage(i, 20, 20)), Label: i % 3})
+		rows = append(rows, i)
+	}
+	tower.slow = func(run int) time.Duration {
+		if run == 1 {
+			return 400 * time.Millisecond
+		}
+		return 5 * time.Millisecond
+	}
+	res, err := c.Evaluate(context.Background(), src, rows, EvalOptions{Classes: []string{"cat", "dog", "maple tree"}, BatchSize: 2})
+	require.NoError(t, err)
+	require.Len(t, res.Predictions, 24)
+	for i, p := range res.Predictions {
+		require.Equal(t, i, p.Row, "predictions in row order")
+	}
+	require.Equal(t, 2, tower.top, "runs in flight at most")
+	first := slices.Index(tower.finished, 1)
+	require.GreaterOrEqual(t, first, 3, "runs 2, 3 and 4 end while run 1 runs: %v", tower.finished)
+	require.Less(t, first, 2*c.streams+1, "runs get at most 2×streams ahead of the caller: %v", tower.finished)
 }
 
 // TestStreamsMemoryBound checks that streams whose batches in flight would
