@@ -7,6 +7,7 @@ import (
 	"image"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/zsic/zsic/zsic/encoder"
 	"github.com/zsic/zsic/zsic/tokenizer"
@@ -97,13 +98,8 @@ func Open(rt *Runtime, m *Model, opt Options) (*Classifier, error) {
 	defaultStreams := opt.Streams == 0
 	opt = SplitFor(m, opt.Device, Cores()).Given(opt.Threads, opt.Workers, opt.Streams, Cores()).Options(opt)
 	eo := encoder.Options{Threads: opt.Threads, Device: opt.Device, NoSpin: true}
-	img, err := encoder.OpenImage(rt, m.Towers[ImageEncoder], eo)
+	img, txt, err := openTowers(rt, m, eo)
 	if err != nil {
-		return nil, err
-	}
-	txt, err := encoder.OpenText(rt, m.Towers[TextEncoder], eo)
-	if err != nil {
-		img.Close()
 		return nil, err
 	}
 	c, err := newClassifier(m, img, txt, opt)
@@ -112,6 +108,40 @@ func Open(rt *Runtime, m *Model, opt Options) (*Classifier, error) {
 	}
 	c.defaultStreams = defaultStreams
 	return c, nil
+}
+
+// openTowers opens m's image and text towers with eo. On the CPU they load
+// side by side: ONNX Runtime builds and optimizes each session on the
+// calling thread, a start-up cost every run waits on. Other devices load
+// them one after the other, as zsic always has: their providers' compilers
+// are not known here to allow it.
+func openTowers(rt *Runtime, m *Model, eo encoder.Options) (*encoder.Image, *encoder.Text, error) {
+	var (
+		txt     *encoder.Text
+		textErr error
+		wg      sync.WaitGroup
+	)
+	openText := func() { txt, textErr = encoder.OpenText(rt, m.Towers[TextEncoder], eo) }
+	cpu := encoder.ProviderName(eo.Device) == encoder.ProviderName("cpu")
+	if cpu {
+		wg.Go(openText)
+	}
+	img, err := encoder.OpenImage(rt, m.Towers[ImageEncoder], eo)
+	wg.Wait()
+	if err == nil && !cpu {
+		openText()
+	}
+	if err != nil {
+		if txt != nil && textErr == nil {
+			txt.Close()
+		}
+		return nil, nil, err
+	}
+	if textErr != nil {
+		img.Close()
+		return nil, nil, textErr
+	}
+	return img, txt, nil
 }
 
 // newClassifier checks that the towers agree with m's preprocessing and

@@ -41,6 +41,33 @@ func TestOpenTowerWidthMismatch(t *testing.T) {
 	}
 }
 
+// A tower ONNX Runtime cannot load fails Open, naming that tower's file,
+// whichever of the two (which load side by side) it is; when both are bad,
+// the image tower's error is the one reported.
+func TestOpenBadTower(t *testing.T) {
+	src := filepath.Join(testenv.Root(t), "fixtures", "models", "tiny-clip")
+	good := zsic.Towers{zsic.ImageEncoder: filepath.Join(src, "onnx", "vision_model.onnx"), zsic.TextEncoder: filepath.Join(src, "onnx", "text_model.onnx")}
+	bad := filepath.Join(t.TempDir(), "bad.onnx")
+	require.NoError(t, os.WriteFile(bad, []byte("not an ONNX model"), 0o644))
+	for _, tc := range []struct {
+		name, image, text, want string
+	}{
+		{"image", bad, good[zsic.TextEncoder], "load image encoder " + bad},
+		{"text", good[zsic.ImageEncoder], bad, "load text encoder " + bad},
+		{"both", bad, bad, "load image encoder " + bad},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := zsic.LoadModel(src, zsic.Towers{zsic.ImageEncoder: tc.image, zsic.TextEncoder: tc.text}, "")
+			require.NoError(t, err)
+			c, err := zsic.Open(newRuntime(t), m, zsic.Options{Threads: 1})
+			if err == nil {
+				c.Close()
+			}
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+}
+
 func TestLogitScaleBounds(t *testing.T) {
 	src := filepath.Join(testenv.Root(t), "fixtures", "models", "tiny-clip")
 	for _, tc := range []struct{ cfg, want string }{

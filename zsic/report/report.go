@@ -149,9 +149,10 @@ type Timings struct {
 	Streams int `json:"streams,omitempty"`
 	// The cold start apart from the warm runs (zsic.TowerStats): OpenS
 	// creates both sessions (graph partitioning and compilation for the
-	// execution provider); ImageTowerColdMS is the image tower's first run,
-	// of ImageTowerColdBatch images; ImageTowerWarmPerImgMS its later runs
-	// per image, the device's per-image latency once warm.
+	// execution provider), the two sessions' times added up, although on
+	// the CPU they load side by side; ImageTowerColdMS is the image tower's
+	// first run, of ImageTowerColdBatch images; ImageTowerWarmPerImgMS its
+	// later runs per image, the device's per-image latency once warm.
 	OpenS                  float64 `json:"open_s"`
 	ImageTowerColdMS       float64 `json:"image_tower_cold_ms"`
 	ImageTowerColdBatch    int     `json:"image_tower_cold_batch"`
