@@ -97,3 +97,19 @@ func BenchmarkPNGDecode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTensor converts a 224×224 RGB image to the normalized CHW
+// tensor, the last step of every Preprocess.
+func BenchmarkTensor(b *testing.B) {
+	c, err := LoadConfig(filepath.Join(fixtureDir(b), "configs", "clip224.json"), ModelCLIP)
+	require.NoError(b, err)
+	m := &RGB{Width: 224, Height: 224, Pix: make([]uint8, 3*224*224)}
+	for i := range m.Pix {
+		m.Pix[i] = uint8(i * 7)
+	}
+	lut := c.valueTable()
+	dst := make([]float32, 3*224*224)
+	for b.Loop() {
+		tensor(lut, m, dst)
+	}
+}

@@ -79,12 +79,11 @@ func (c Config) Tensor(m *RGB, dst []float32) {
 // tensor writes the pixels of m, looked up in lut, into dst in CHW order.
 func tensor(lut *[3][256]float32, m *RGB, dst []float32) {
 	plane := m.Width * m.Height
-	for ch := range 3 {
-		t := &lut[ch]
-		out := dst[ch*plane : (ch+1)*plane]
-		for i := range out {
-			out[i] = t[m.Pix[3*i+ch]]
-		}
+	r, g, b := dst[:plane], dst[plane:2*plane], dst[2*plane:3*plane]
+	pix := m.Pix[:3*plane]
+	for i := range r {
+		px := pix[3*i : 3*i+3 : 3*i+3]
+		r[i], g[i], b[i] = lut[0][px[0]], lut[1][px[1]], lut[2][px[2]]
 	}
 }
 
