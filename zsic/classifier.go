@@ -110,11 +110,14 @@ func Open(rt *Runtime, m *Model, opt Options) (*Classifier, error) {
 	return c, nil
 }
 
-// openTowers opens m's image and text towers with eo. On the CPU they load
-// side by side: ONNX Runtime builds and optimizes each session on the
-// calling thread, a start-up cost every run waits on. Other devices load
-// them one after the other, as zsic always has: their providers' compilers
-// are not known here to allow it.
+// openTowers opens m's image and text towers with eo. Small towers on the
+// CPU load side by side: ONNX Runtime builds and optimizes each session on
+// the calling thread, a start-up cost every run waits on. Towers of
+// LargeTower bytes or more load one after the other, since loading holds
+// transient copies of the weights (two ViT-B/32 towers loading at once
+// raised a run's peak RSS by 70–150 MB), and so do other devices, as zsic
+// always loaded them: their providers' compilers are not known here to
+// allow it.
 func openTowers(rt *Runtime, m *Model, eo encoder.Options) (*encoder.Image, *encoder.Text, error) {
 	var (
 		txt     *encoder.Text
@@ -122,13 +125,14 @@ func openTowers(rt *Runtime, m *Model, eo encoder.Options) (*encoder.Image, *enc
 		wg      sync.WaitGroup
 	)
 	openText := func() { txt, textErr = encoder.OpenText(rt, m.Towers[TextEncoder], eo) }
-	cpu := encoder.ProviderName(eo.Device) == encoder.ProviderName("cpu")
-	if cpu {
+	together := encoder.ProviderName(eo.Device) == encoder.ProviderName("cpu") &&
+		towerBytes(m.Towers[ImageEncoder]) < LargeTower && towerBytes(m.Towers[TextEncoder]) < LargeTower
+	if together {
 		wg.Go(openText)
 	}
 	img, err := encoder.OpenImage(rt, m.Towers[ImageEncoder], eo)
 	wg.Wait()
-	if err == nil && !cpu {
+	if err == nil && !together {
 		openText()
 	}
 	if err != nil {
