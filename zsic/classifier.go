@@ -194,6 +194,16 @@ func (c *Classifier) Close() error {
 	return errors.Join(c.image.Close(), c.text.Close())
 }
 
+// CloseText releases the text tower alone, for a caller that has made
+// every label embedding it needs (EncodeLabels, EncodeClasses) and goes on
+// with images: a large model's text tower holds hundreds of MB that the
+// image runs do not use. Later calls that run the text tower fail, naming
+// it; TowerStats still reports it, and Close closes the image tower. Like
+// Close, it must not overlap other calls.
+func (c *Classifier) CloseText() error {
+	return c.text.Close()
+}
+
 // Prompts fills template with each label; an empty template means
 // DefaultTemplate.
 func Prompts(template string, labels []string) []string {

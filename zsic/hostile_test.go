@@ -2,6 +2,7 @@ package zsic_test
 
 import (
 	"context"
+	"image"
 	"math"
 	"os"
 	"path/filepath"
@@ -66,6 +67,33 @@ func TestOpenBadTower(t *testing.T) {
 			require.ErrorContains(t, err, tc.want)
 		})
 	}
+}
+
+// CloseText releases the text tower alone: label embeddings made before
+// still classify, the text tower's later runs fail naming it, its stats
+// stay, and Close afterwards closes the rest.
+func TestCloseText(t *testing.T) {
+	m, err := zsic.LoadModel(filepath.Join(testenv.Root(t), "fixtures", "models", "tiny-clip"), nil, "")
+	require.NoError(t, err)
+	c, err := zsic.Open(newRuntime(t), m, zsic.Options{Threads: 1})
+	require.NoError(t, err)
+	labels, err := c.EncodeLabels([]string{"cat", "dog"}, "", 0)
+	require.NoError(t, err)
+	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
+	want, err := c.Classify(context.Background(), []image.Image{img}, labels)
+	require.NoError(t, err)
+
+	require.NoError(t, c.CloseText())
+	got, err := c.Classify(context.Background(), []image.Image{img}, labels)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	_, err = c.EncodeLabels([]string{"cat"}, "", 0)
+	require.ErrorContains(t, err, "run text encoder "+m.Towers[zsic.TextEncoder]+": the session is closed")
+	_, text := c.TowerStats()
+	require.Equal(t, 2, text.FirstItems, "the one run, of two prompts")
+	require.Positive(t, text.Open)
+	require.NoError(t, c.CloseText(), "twice")
+	require.NoError(t, c.Close())
 }
 
 func TestLogitScaleBounds(t *testing.T) {

@@ -189,15 +189,25 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
+	// The class embeddings are made before the images, and the text tower
+	// is then released: a large model's text tower holds hundreds of MB
+	// that the image runs do not use.
 	var textTime time.Duration
-	if f.text.saveHead != "" {
+	if opt.Labels == nil && text.prompts != nil {
 		start := time.Now()
 		if opt.Labels, err = clf.EncodeClasses(f.text.names(text.classes), text.prompts, zsic.TextBatchSize); err != nil {
 			return fmt.Errorf("encode class prompts: %w", err)
 		}
 		textTime = time.Since(start)
+	}
+	if f.text.saveHead != "" {
 		if err := f.text.saveHeadFile(f.text.saveHead, clf.Classifier, text, opt.Labels); err != nil {
 			return err
+		}
+	}
+	if opt.Labels != nil {
+		if err := clf.CloseText(); err != nil {
+			return fmt.Errorf("release the text tower: %w", err)
 		}
 	}
 

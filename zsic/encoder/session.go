@@ -339,6 +339,9 @@ func (s *session) run(inputs []ort.Value, batch int) ([][]float32, error) {
 			outputs[0].Destroy()
 		}
 	}()
+	if s.s == nil {
+		return nil, fmt.Errorf("run %s %s: the session is closed", s.role, s.path)
+	}
 	start := time.Now()
 	if err := s.s.Run(inputs, outputs[:]); err != nil {
 		return nil, fmt.Errorf("run %s %s: %w", s.role, s.path, err)
