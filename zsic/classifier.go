@@ -196,7 +196,7 @@ func (c *Classifier) Close() error {
 
 // CloseText releases the text tower alone, for a caller that has made
 // every label embedding it needs (EncodeLabels, EncodeClasses) and goes on
-// with images: a large model's text tower holds hundreds of MB that the
+// with images: a full-size model's text tower holds 150 MB or more that the
 // image runs do not use. Later calls that run the text tower fail, naming
 // it; TowerStats still reports it, and Close closes the image tower. Like
 // Close, it must not overlap other calls.

@@ -190,7 +190,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	// The class embeddings are made before the images, and the text tower
-	// is then released: a large model's text tower holds hundreds of MB
+	// is then released: a full-size model's text tower holds 150 MB or more
 	// that the image runs do not use.
 	var textTime time.Duration
 	if opt.Labels == nil && text.prompts != nil {
