@@ -247,6 +247,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		defer journal.Close()
+		keepPartial(journal.Path())
 		if n := done.Rows(); n > 0 {
 			fmt.Fprintf(stderr, "resume: %d of %d rows already done in %s\n", n, len(rows), journal.Path())
 		}

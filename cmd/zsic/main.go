@@ -66,7 +66,7 @@ func main() {
 		}
 		exit.Do(func() {
 			abortOutputs()
-			fmt.Fprintf(os.Stderr, "zsic: interrupted (%s); no output was written\n", sigName(s))
+			fmt.Fprintln(os.Stderr, interruptMessage("zsic", s))
 			os.Exit(exitCode(s))
 		})
 	}()
@@ -105,6 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	for _, c := range commands {
 		if c.name == args[0] {
+			forgetPartials()
 			err := c.run(ctx, args[1:], stdout, stderr)
 			var usage usageError
 			switch {
@@ -120,7 +121,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 			if sig, ok := isInterrupt(ctx); ok {
 				abortOutputs()
-				fmt.Fprintf(stderr, "zsic %s: interrupted (%s); no output was written\n", c.name, sigName(sig))
+				fmt.Fprintln(stderr, interruptMessage("zsic "+c.name, sig))
 				return exitCode(sig)
 			}
 			fmt.Fprintf(stderr, "zsic %s: %v\n", c.name, err)

@@ -64,10 +64,44 @@ func isInterrupt(ctx context.Context) (os.Signal, bool) {
 }
 
 // outputs tracks the output files a command is writing, so that a forced
-// exit on a signal removes their temporary files.
+// exit on a signal removes their temporary files, and the partial
+// predictions it keeps on purpose, so that the message on a signal names
+// them.
 var outputs struct {
 	mu    sync.Mutex
 	files []*outfile.File
+	kept  []string // partial predictions that --resume continues
+}
+
+// keepPartial records a partial predictions file that an interrupted run
+// leaves for --resume.
+func keepPartial(path string) {
+	outputs.mu.Lock()
+	outputs.kept = append(outputs.kept, path)
+	outputs.mu.Unlock()
+}
+
+// forgetPartials forgets the partial files of an earlier command run in
+// this process (tests run many).
+func forgetPartials() {
+	outputs.mu.Lock()
+	outputs.kept = nil
+	outputs.mu.Unlock()
+}
+
+// interruptMessage is what a command stopped by sig says: that no output
+// was written, and where the predictions made so far are kept, if any
+// partial file is still there.
+func interruptMessage(cmd string, sig os.Signal) string {
+	msg := fmt.Sprintf("%s: interrupted (%s); no output was written", cmd, sigName(sig))
+	outputs.mu.Lock()
+	defer outputs.mu.Unlock()
+	for _, p := range outputs.kept {
+		if _, err := os.Stat(p); err == nil {
+			msg += fmt.Sprintf("; the predictions made so far are kept in %s (run again with --resume to continue)", p)
+		}
+	}
+	return msg
 }
 
 // createOutput starts writing path (see outfile.Create) and tracks it.

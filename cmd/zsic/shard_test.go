@@ -221,12 +221,21 @@ const pauseEnv = "ZSIC_TEST_PAUSE_AFTER_BATCHES"
 // batches, kills it with SIGKILL and waits for it to end.
 func killAfter(t *testing.T, bin string, env []string, batches int, args ...string) {
 	t.Helper()
+	_, err := stopAfter(t, bin, env, batches, syscall.SIGKILL, args...)
+	require.ErrorContains(t, err, "signal: killed")
+}
+
+// stopAfter starts zsic with args, waits until it has written batches
+// batches, sends it sig and waits for it to end. It returns what zsic
+// wrote to stderr after the pause, and how it ended.
+func stopAfter(t *testing.T, bin string, env []string, batches int, sig syscall.Signal, args ...string) (string, error) {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(slices.Clone(env), pauseEnv+"="+strconv.Itoa(batches))
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	paused := make(chan string, 1)
+	paused, rest := make(chan string, 1), make(chan string, 1)
 	go func() {
 		var log strings.Builder
 		sc := bufio.NewScanner(stderr)
@@ -234,11 +243,13 @@ func killAfter(t *testing.T, bin string, env []string, batches int, args ...stri
 			log.WriteString(sc.Text() + "\n")
 			if strings.Contains(sc.Text(), "test pause after") {
 				paused <- log.String()
-				io.Copy(io.Discard, stderr)
+				b, _ := io.ReadAll(stderr)
+				rest <- string(b)
 				return
 			}
 		}
 		paused <- "exited without pausing:\n" + log.String()
+		rest <- ""
 	}()
 	select {
 	case msg := <-paused:
@@ -246,9 +257,27 @@ func killAfter(t *testing.T, bin string, env []string, batches int, args ...stri
 	case <-time.After(2 * time.Minute):
 		t.Fatal("zsic did not pause")
 	}
-	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-	err = cmd.Wait()
-	require.ErrorContains(t, err, "signal: killed")
+	require.NoError(t, cmd.Process.Signal(sig))
+	after := <-rest
+	return after, cmd.Wait()
+}
+
+// TestInterruptNamesPartial interrupts a run with --predictions partway:
+// it exits 130 having written no report, and says where the predictions
+// made so far are kept, a file that --resume continues.
+func TestInterruptNamesPartial(t *testing.T) {
+	bin := buildZsic(t)
+	dir := t.TempDir()
+	r, p := filepath.Join(dir, "report.json"), filepath.Join(dir, "preds.jsonl")
+	msg, err := stopAfter(t, bin, engineEnv(), 2, syscall.SIGINT, "eval", "-m", tinyCLIP(t), "--dataset", testenv.CIFAR100(t),
+		"--samples", "40", "--batch-size", "4", "--quiet", "--output", r, "--predictions", p)
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	require.Equal(t, 130, exit.ExitCode(), msg)
+	require.Contains(t, msg, "interrupted (SIGINT); no output was written; the predictions made so far are kept in "+partialOf(t, p)+" (run again with --resume to continue)")
+	require.NoFileExists(t, r)
+	require.NoFileExists(t, p)
+	require.FileExists(t, partialOf(t, p))
 }
 
 // partialOf returns the partial predictions file of predictions p.
