@@ -7,6 +7,7 @@ package wds
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -19,6 +20,10 @@ const (
 	NShards    = "nshards.txt"
 )
 
+// maxNShardsBytes is the largest nshards.txt ReadNShards reads: a number
+// with white space around it.
+const maxNShardsBytes = 4096
+
 // MaxShards is the most shards a split may have.
 const MaxShards = 1 << 20
 
@@ -26,13 +31,21 @@ const MaxShards = 1 << 20
 func ShardName(i int) string { return strconv.Itoa(i) + ".tar" }
 
 // ReadNShards reads the shard count of the nshards.txt at path: a positive
-// integer, at most MaxShards, with white space around it allowed. A file
-// that cannot be read gives os.ReadFile's error (fs.ErrNotExist for a
-// missing one).
+// integer, at most MaxShards, with white space around it allowed, in a file
+// of at most maxNShardsBytes (a larger one is refused unread). A file that
+// cannot be opened gives os.Open's error (fs.ErrNotExist for a missing one).
 func ReadNShards(path string) (int, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxNShardsBytes+1))
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(data) > maxNShardsBytes {
+		return 0, fmt.Errorf("%s is larger than %d bytes; want the number of shards (a positive integer)", path, maxNShardsBytes)
 	}
 	text := strings.TrimSpace(string(data))
 	n, err := strconv.Atoi(text)

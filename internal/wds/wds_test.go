@@ -27,6 +27,8 @@ func TestReadNShards(t *testing.T) {
 		{"", 0, `holds "", want`},
 		{"99999999999999999999999", 0, `holds "99999999999999999999999", want`},
 		{strings.Repeat("x", 100), 0, `holds "` + strings.Repeat("x", 40) + `…", want`},
+		{"3" + strings.Repeat(" ", 4094) + "\n", 3, ""},
+		{"3" + strings.Repeat(" ", 4095) + "\n", 0, "is larger than 4096 bytes; want the number of shards"},
 	}
 	for _, tt := range tests {
 		p := filepath.Join(dir, NShards)
@@ -42,5 +44,7 @@ func TestReadNShards(t *testing.T) {
 	}
 	_, err := ReadNShards(filepath.Join(dir, "missing", NShards))
 	require.ErrorIs(t, err, fs.ErrNotExist)
+	_, err = ReadNShards(dir)
+	require.ErrorContains(t, err, "read "+dir)
 	require.Equal(t, "12.tar", ShardName(12))
 }
