@@ -45,7 +45,7 @@ func (p *placementFlag) register(fs *flag.FlagSet) {
 // for it (nil when it does not), warning on stderr when nodes fell back
 // to the CPU (which --strict-device forbids). Asked for explicitly, a failure to measure is an
 // error; by default it is a warning and the run goes on without it.
-func (p *placementFlag) measure(clf *zsic.Classifier, device string, stderr io.Writer) (zsic.Placements, error) {
+func (p *placementFlag) measure(clf placer, device string, stderr io.Writer) (zsic.Placements, error) {
 	if p.set && !p.on || !p.set && !encoder.PlacementByDefault(device) {
 		return nil, nil
 	}
@@ -62,6 +62,11 @@ func (p *placementFlag) measure(clf *zsic.Classifier, device string, stderr io.W
 			n, encoder.ProviderName(device), pl)
 	}
 	return pl, nil
+}
+
+// placer measures placement: a *zsic.Classifier, or a test's fake.
+type placer interface {
+	Placement() (zsic.Placements, error)
 }
 
 // printPlacement prints the towers' placement, if measured, after eval's
