@@ -21,6 +21,7 @@ eval: setup build
 
 test: setup
 	$(GO) vet ./...
+	@bad=$$("$$($(GO) env GOROOT)/bin/gofmt" -l .); if [ -n "$$bad" ]; then echo "gofmt would change: $$bad (run gofmt -w on them)"; exit 1; fi
 	$(GO) test -race ./...
 
 # bin/zsic, stamped with the git revision (its JSON reports record it even

@@ -41,7 +41,7 @@ func BenchmarkFloor(b *testing.B) {
 	for _, c := range benchCases() {
 		for _, n := range throughputBatches {
 			b.Run(benchName(b, c, fmt.Sprintf("batch=%d", n)), func(b *testing.B) {
-				clf := open(b, c)                               // also initializes ONNX Runtime
+				clf := open(b, c)    // also initializes ONNX Runtime
 				split := clf.Split() // the suite's classifier's
 
 				path := clf.Model.Towers[zsic.ImageEncoder]
