@@ -323,6 +323,9 @@ func defaultQNNBackend() string {
 
 // run feeds inputs (in s.feed order) and returns the output as float32 rows.
 func (s *session) run(inputs []ort.Value, batch int) ([][]float32, error) {
+	if s.s == nil {
+		return nil, fmt.Errorf("run %s %s: the session is closed", s.role, s.path)
+	}
 	var outputs [1]ort.Value
 	if s.out.Type == "float16" {
 		// onnxruntime_go copies too few bytes of float16 outputs it
@@ -339,9 +342,6 @@ func (s *session) run(inputs []ort.Value, batch int) ([][]float32, error) {
 			outputs[0].Destroy()
 		}
 	}()
-	if s.s == nil {
-		return nil, fmt.Errorf("run %s %s: the session is closed", s.role, s.path)
-	}
 	start := time.Now()
 	if err := s.s.Run(inputs, outputs[:]); err != nil {
 		return nil, fmt.Errorf("run %s %s: %w", s.role, s.path, err)
